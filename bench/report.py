@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+# Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+"""Turns Google Benchmark JSON output of the Strata benchmarks into a
+markdown table of ratios Strata / anchor, one row per target.
+
+Usage: report.py RESULT.json [RESULT.json ...]
+
+With --benchmark_repetitions, the median over repetitions of each benchmark
+is used (run_type "iteration" entries only). A benchmark is named by its
+function name plus "@<threads>" when it ran with more than one thread.
+"""
+
+import json
+import statistics
+import sys
+
+
+def load(paths):
+    """Returns {name: {field: median value}} over all files."""
+    samples = {}
+    context = None
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        context = context or data.get("context")
+        for b in data.get("benchmarks", []):
+            if b.get("run_type", "iteration") != "iteration":
+                continue
+            if b.get("error_occurred"):
+                name = key_of(b)
+                samples.setdefault(name, {}).setdefault("error", []).append(
+                    b.get("error_message", "error"))
+                continue
+            name = key_of(b)
+            fields = samples.setdefault(name, {})
+            for field, value in b.items():
+                if isinstance(value, (int, float)) and not isinstance(
+                        value, bool):
+                    fields.setdefault(field, []).append(float(value))
+    medians = {}
+    for name, fields in samples.items():
+        medians[name] = {}
+        for field, values in fields.items():
+            if field == "error":
+                medians[name]["error"] = values[0]
+            else:
+                medians[name][field] = statistics.median(values)
+                medians[name]["repetitions"] = len(values)
+    return medians, context
+
+
+def key_of(b):
+    base = b.get("run_name", b["name"]).split("/")[0]
+    threads = int(b.get("threads", 1))
+    return base if threads == 1 else "%s@%d" % (base, threads)
+
+
+def fmt(value, unit):
+    if value is None:
+        return "n/a"
+    if unit == "ops/s":
+        if value >= 1e6:
+            return "%.2fM ops/s" % (value / 1e6)
+        if value >= 1e3:
+            return "%.1fk ops/s" % (value / 1e3)
+        return "%.0f ops/s" % value
+    if unit == "x":
+        return "%.2fx" % value
+    return "%.1f %s" % (value, unit)
+
+
+class Report:
+    def __init__(self, results):
+        self.results = results
+        self.rows = []
+        self.missing = []
+
+    def get(self, name, field="items_per_second"):
+        r = self.results.get(name)
+        if r is None or field not in r:
+            if r is not None and "error" in r:
+                self.missing.append("%s: %s" % (name, r["error"]))
+            else:
+                self.missing.append("%s.%s" % (name, field))
+            return None
+        return r[field]
+
+    def ratio(self, section, what, strata, anchor, anchor_label, minimum,
+              field="items_per_second", unit="ops/s"):
+        """Row: Strata figure / anchor figure, which must be >= minimum."""
+        s = self.get(strata, field)
+        a = self.get(anchor, field)
+        ratio = s / a if s is not None and a else None
+        self.add(section, what, fmt(s, unit), "%s: %s" % (anchor_label,
+                                                         fmt(a, unit)),
+                 ratio, ">= %gx" % minimum if minimum is not None else
+                 "(info)", None if minimum is None else
+                 (ratio is not None and ratio >= minimum))
+
+    def absolute(self, section, what, strata, minimum,
+                 field="items_per_second", unit="ops/s"):
+        """Row: Strata figure against an absolute target."""
+        s = self.get(strata, field)
+        ratio = s / minimum if s is not None else None
+        self.add(section, what, fmt(s, unit),
+                 "target: %s" % fmt(minimum, unit), ratio,
+                 ">= %s" % fmt(minimum, unit),
+                 ratio is not None and ratio >= 1.0)
+
+    def at_most(self, section, what, name, field, maximum):
+        """Row: a dimensionless figure that must be <= maximum."""
+        v = self.get(name, field)
+        mean = self.get(name, "lat_mean_ns")
+        p50 = self.get(name, "lat_p50_ns")
+        p99 = self.get(name, "lat_p99_ns")
+        p999 = self.get(name, "lat_p999_ns")
+        detail = "mean %s, p50 %s, p99 %s, p99.9 %s" % (
+            fmt(mean, "ns"), fmt(p50, "ns"), fmt(p99, "ns"), fmt(p999, "ns"))
+        self.add(section, what, detail, "its own mean", v,
+                 "<= %gx" % maximum, v is not None and v <= maximum)
+
+    def info(self, section, what, strata_text, anchor_text, ratio):
+        self.add(section, what, strata_text, anchor_text, ratio, "(info)",
+                 None)
+
+    def add(self, section, what, strata, anchor, ratio, target, met):
+        status = ("MET" if met else "NOT MET") if met is not None else "-"
+        if ratio is None and met is not None:
+            status = "NOT MEASURED"
+        self.rows.append((section, what, strata, anchor,
+                          fmt(ratio, "x") if ratio is not None else "n/a",
+                          target, status))
+
+    def markdown(self):
+        out = ["| # | Measure | Strata | Anchor (same run) | Ratio | Target "
+               "| Status |",
+               "|---|---|---|---|---|---|---|"]
+        for row in self.rows:
+            out.append("| " + " | ".join(row) + " |")
+        return "\n".join(out)
+
+
+def build(results):
+    r = Report(results)
+    # 1. In-memory KV.
+    r.absolute("1", "InMemory put (1 thread)", "BM_StrataInMemoryPut", 2e6)
+    r.ratio("1", "InMemory put vs SQLite :memory: INSERT OR REPLACE",
+            "BM_StrataInMemoryPut", "BM_SqliteMemoryPut",
+            "SQLite :memory:", 10)
+    r.ratio("1", "InMemory put vs SQLite memdb VFS (stronger anchor)",
+            "BM_StrataInMemoryPut", "BM_SqliteMemdbPut", "SQLite memdb",
+            10)
+    r.absolute("1", "InMemory get (1 thread)", "BM_StrataInMemoryGet", 5e6)
+    r.ratio("1", "InMemory get vs SQLite :memory: point SELECT",
+            "BM_StrataInMemoryGet", "BM_SqliteMemoryGet", "SQLite :memory:",
+            5)
+    r.at_most("1", "InMemory put latency p99/mean", "BM_StrataInMemoryPut",
+              "p99_over_mean", 10)
+    r.at_most("1", "InMemory get latency p99/mean", "BM_StrataInMemoryGet",
+              "p99_over_mean", 10)
+    # 2. Buffered.
+    r.absolute("2", "Buffered put (1 thread)", "BM_StrataBufferedPut", 1e6)
+    r.ratio("2", "Buffered put vs RocksDB (WAL on, sync off)",
+            "BM_StrataBufferedPut", "BM_RocksDbPut", "RocksDB", 1.0)
+    # 3. Strict.
+    r.ratio("3", "Strict put, 1 committer vs raw write+fdatasync",
+            "BM_StrataStrictPut", "BM_RawAppendFdatasync", "raw fdatasync",
+            0.8)
+    r.ratio("3", "Strict put, 16 committers vs 1 committer (group commit)",
+            "BM_StrataStrictPut@16", "BM_StrataStrictPut",
+            "Strata 1 committer", 5.0)
+    r.ratio("3", "Strict put, 1 committer vs SQLite WAL synchronous=FULL",
+            "BM_StrataStrictPut", "BM_SqliteWalFullPut", "SQLite WAL FULL",
+            1.0)
+    r.ratio("3", "Strict put, 1 committer vs LMDB (default sync)",
+            "BM_StrataStrictPut", "BM_LmdbPut", "LMDB", None)
+    r.ratio("3", "Strict put, 16 committers vs SQLite WAL synchronous=FULL",
+            "BM_StrataStrictPut@16", "BM_SqliteWalFullPut",
+            "SQLite WAL FULL", None)
+    # 4. Thread scaling.
+    r.ratio("4", "InMemory put, 2 threads vs 1 thread (disjoint keys)",
+            "BM_StrataInMemoryPutDisjoint@2", "BM_StrataInMemoryPutDisjoint",
+            "Strata 1 thread", 1.8)
+    # 5. Memory per entry (no numeric target: reported against anchors).
+    for field, label in (("stats_overhead_per_entry",
+                          "Stats().memory_bytes"),
+                         ("rss_overhead_per_entry", "RSS delta")):
+        s = r.get("BM_StrataMemoryPerEntry", field)
+        for anchor, anchor_label in (("BM_SqliteMemoryPerEntry", "SQLite"),
+                                     ("BM_StdMapMemoryPerEntry",
+                                      "std::map")):
+            anchor_field = field
+            if anchor == "BM_StdMapMemoryPerEntry":
+                anchor_field = "rss_overhead_per_entry"
+            a = r.get(anchor, anchor_field)
+            ratio = s / a if s is not None and a else None
+            r.info("5", "Overhead bytes/entry beyond 116 B payload (%s) vs %s"
+                   % (label, anchor_label), fmt(s, "B"),
+                   "%s: %s" % (anchor_label, fmt(a, "B")), ratio)
+    return r
+
+
+def raw_table(results):
+    out = ["| Benchmark | items/s | other counters (median) |",
+           "|---|---|---|"]
+    skip = {"items_per_second", "real_time", "cpu_time", "iterations",
+            "repetitions", "repetition_index", "threads", "family_index",
+            "per_family_instance_index", "error"}
+    for name in sorted(results):
+        r = results[name]
+        counters = ", ".join("%s=%.4g" % (k, v) for k, v in sorted(r.items())
+                             if k not in skip and isinstance(v, float))
+        if "error" in r:
+            counters = "ERROR: " + r["error"]
+        out.append("| %s | %s | %s |" % (name,
+                                         fmt(r.get("items_per_second"),
+                                             "ops/s"), counters))
+    return "\n".join(out)
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    results, context = load(argv[1:])
+    report = build(results)
+    if context:
+        load_avg = context.get("load_avg", [])
+        print("Host: %s, %s CPUs at %s MHz, load average at start %s; "
+              "libbenchmark's own build type: %s (Strata and the benchmarks "
+              "are built Release)"
+              % (context.get("host_name", "?"), context.get("num_cpus", "?"),
+                 context.get("mhz_per_cpu", "?"),
+                 " ".join("%.2f" % x for x in load_avg) if load_avg else "?",
+                 context.get("library_build_type", "?")))
+        print()
+    print(report.markdown())
+    print()
+    print(raw_table(results))
+    if report.missing:
+        print()
+        print("Missing or failed: " + "; ".join(sorted(set(report.missing))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

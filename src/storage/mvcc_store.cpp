@@ -1,0 +1,254 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+#include "storage/mvcc_store.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <queue>
+
+#include "util/hash.hpp"
+#include "util/strings.hpp"
+
+namespace strata::storage {
+
+namespace {
+// Rough per-key and per-node bookkeeping cost beyond the payload: hash-map
+// node, ordered-set slot, chain header, allocator overhead.
+constexpr size_t kKeyOverheadBytes = 96;
+constexpr size_t kNodeOverheadBytes = sizeof(VersionNode) + 16;
+}  // namespace
+
+MvccStore::MvccStore(uint32_t shard_count, RetentionPolicy retention)
+    : retention_(retention) {
+  shard_count_ = std::bit_ceil(std::clamp<uint32_t>(shard_count, 1, 4096));
+  shard_mask_ = shard_count_ - 1;
+  shards_ = std::make_unique<Shard[]>(shard_count_);
+}
+
+MvccStore::~MvccStore() {
+  for (uint32_t i = 0; i < shard_count_; ++i) {
+    absl::MutexLock lock(&shards_[i].mu);
+    for (auto& [key, chain] : shards_[i].chains) {
+      VersionNode* node = chain.head;
+      while (node != nullptr) {
+        VersionNode* older = node->older;
+        delete node;
+        node = older;
+      }
+    }
+  }
+}
+
+MvccStore::Shard& MvccStore::ShardFor(std::string_view store_key) const {
+  return shards_[util::Hash64(store_key) & shard_mask_];
+}
+
+size_t MvccStore::NodeBytes(const VersionNode& node) {
+  return kNodeOverheadBytes + node.value.ApproximateSize();
+}
+
+ReadStatus MvccStore::ReadChain(const Chain& chain, Version snapshot,
+                                           Versioned<Value>* out,
+                                           Version* earliest) {
+  const VersionNode* node = chain.head;
+  while (node != nullptr && node->version > snapshot) node = node->older;
+  if (node == nullptr) {
+    // Nothing at or below the snapshot. If history was trimmed, the version
+    // the reader wanted may have existed.
+    if (chain.earliest_retained != 0) {
+      if (earliest != nullptr) *earliest = chain.earliest_retained;
+      return ReadStatus::kTrimmed;
+    }
+    return ReadStatus::kAbsent;
+  }
+  if (node->tombstone) return ReadStatus::kAbsent;
+  out->value = node->value;
+  out->version = node->version;
+  out->timestamp_us = node->timestamp_us;
+  return ReadStatus::kFound;
+}
+
+ReadStatus MvccStore::Get(std::string_view store_key, Version snapshot,
+                          Versioned<Value>* out, Version* earliest) const {
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  auto it = shard.chains.find(util::Sv(store_key));
+  if (it == shard.chains.end()) return ReadStatus::kAbsent;
+  return ReadChain(it->second, snapshot, out, earliest);
+}
+
+ReadStatus MvccStore::GetLatest(std::string_view store_key,
+                                const std::atomic<Version>& visible,
+                                Versioned<Value>* out) const {
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  const Version snapshot = visible.load(std::memory_order_acquire);
+  auto it = shard.chains.find(util::Sv(store_key));
+  if (it == shard.chains.end()) return ReadStatus::kAbsent;
+  return ReadChain(it->second, snapshot, out, nullptr);
+}
+
+Version MvccStore::HeadVersion(std::string_view store_key) const {
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  auto it = shard.chains.find(util::Sv(store_key));
+  if (it == shard.chains.end() || it->second.head == nullptr) return 0;
+  return it->second.head->version;
+}
+
+Version MvccStore::LiveHeadVersion(std::string_view store_key) const {
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  auto it = shard.chains.find(util::Sv(store_key));
+  if (it == shard.chains.end() || it->second.head == nullptr ||
+      it->second.head->tombstone) {
+    return 0;
+  }
+  return it->second.head->version;
+}
+
+Version MvccStore::EarliestRetained(std::string_view store_key) const {
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  auto it = shard.chains.find(util::Sv(store_key));
+  return it == shard.chains.end() ? 0 : it->second.earliest_retained;
+}
+
+bool MvccStore::RangeChangedSince(std::string_view start, std::string_view end,
+                                  Version snapshot) const {
+  for (uint32_t i = 0; i < shard_count_; ++i) {
+    const Shard& shard = shards_[i];
+    absl::ReaderMutexLock lock(&shard.mu);
+    for (auto it = shard.ordered.lower_bound(start); it != shard.ordered.end();
+         ++it) {
+      if (!end.empty() && *it >= end) break;
+      const Chain& chain = shard.chains.find(util::Sv(*it))->second;
+      if (chain.head != nullptr && chain.head->version > snapshot) return true;
+    }
+  }
+  return false;
+}
+
+void MvccStore::Install(std::string_view store_key, Version version,
+                        TimestampMicros timestamp_us, bool tombstone,
+                        Value value, Version horizon) {
+  auto* node = new VersionNode;
+  node->version = version;
+  node->timestamp_us = timestamp_us;
+  node->tombstone = tombstone;
+  node->value = std::move(value);
+  const size_t node_bytes = NodeBytes(*node);
+
+  Shard& shard = ShardFor(store_key);
+  absl::MutexLock lock(&shard.mu);
+  auto [it, inserted] = shard.chains.try_emplace(std::string(store_key));
+  Chain& chain = it->second;
+  if (inserted) {
+    shard.ordered.insert(std::string_view(it->first));
+    memory_bytes_.fetch_add(kKeyOverheadBytes + store_key.size(),
+                            std::memory_order_relaxed);
+  }
+  const bool was_live = chain.head != nullptr && !chain.head->tombstone;
+  node->older = chain.head;
+  chain.head = node;
+  node_count_.fetch_add(1, std::memory_order_relaxed);
+  memory_bytes_.fetch_add(node_bytes, std::memory_order_relaxed);
+  if (was_live && tombstone) {
+    live_keys_.fetch_sub(1, std::memory_order_relaxed);
+  } else if (!was_live && !tombstone) {
+    live_keys_.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (retention_.kind == RetentionPolicy::Kind::kKeepLast) {
+    TrimChain(&chain, horizon);
+  }
+}
+
+void MvccStore::TrimChain(Chain* chain, Version horizon) {
+  const uint32_t keep = std::max<uint32_t>(retention_.keep_last, 1);
+  // Keep the `keep` newest nodes, and further nodes up to and including the
+  // newest one at or below the horizon (an open snapshot may read it).
+  VersionNode* node = chain->head;
+  uint32_t kept = 1;
+  while (node->older != nullptr &&
+         (kept < keep || node->version > horizon)) {
+    node = node->older;
+    ++kept;
+  }
+  VersionNode* cut = node->older;
+  if (cut == nullptr) return;
+  node->older = nullptr;
+  chain->earliest_retained = node->version;
+  uint64_t freed_nodes = 0;
+  uint64_t freed_bytes = 0;
+  while (cut != nullptr) {
+    VersionNode* older = cut->older;
+    ++freed_nodes;
+    freed_bytes += NodeBytes(*cut);
+    delete cut;
+    cut = older;
+  }
+  node_count_.fetch_sub(freed_nodes, std::memory_order_relaxed);
+  memory_bytes_.fetch_sub(freed_bytes, std::memory_order_relaxed);
+}
+
+// Holding every shard's reader lock for the scan keeps the merged view
+// consistent; locks are always taken in shard order, and writers hold at most
+// one shard lock at a time, so this cannot deadlock.
+void MvccStore::Scan(std::string_view start, std::string_view end,
+                     Version snapshot, const std::atomic<Version>* visible,
+                     const ScanFn& fn) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  for (uint32_t i = 0; i < shard_count_; ++i) shards_[i].mu.ReaderLock();
+  if (visible != nullptr) snapshot = visible->load(std::memory_order_acquire);
+
+  using Iter = absl::btree_set<std::string_view>::const_iterator;
+  struct Cursor {
+    Iter it;
+    uint32_t shard;
+  };
+  auto greater = [](const Cursor& a, const Cursor& b) { return *a.it > *b.it; };
+  std::priority_queue<Cursor, std::vector<Cursor>, decltype(greater)> heap(greater);
+  for (uint32_t i = 0; i < shard_count_; ++i) {
+    auto it = shards_[i].ordered.lower_bound(start);
+    if (it != shards_[i].ordered.end() && (end.empty() || *it < end)) {
+      heap.push(Cursor{it, i});
+    }
+  }
+  Versioned<Value> out;
+  while (!heap.empty()) {
+    Cursor cur = heap.top();
+    heap.pop();
+    const Shard& shard = shards_[cur.shard];
+    const Chain& chain = shard.chains.find(util::Sv(*cur.it))->second;
+    const std::string_view key = *cur.it;
+    if (ReadChain(chain, snapshot, &out, nullptr) == ReadStatus::kFound) {
+      if (!fn(key, out)) break;
+    }
+    ++cur.it;
+    if (cur.it != shard.ordered.end() && (end.empty() || *cur.it < end)) {
+      heap.push(cur);
+    }
+  }
+  for (uint32_t i = shard_count_; i-- > 0;) shards_[i].mu.ReaderUnlock();
+}
+
+std::vector<KvVersion> MvccStore::History(std::string_view store_key,
+                                          Version snapshot,
+                                          uint32_t limit) const {
+  std::vector<KvVersion> out;
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  auto it = shard.chains.find(util::Sv(store_key));
+  if (it == shard.chains.end()) return out;
+  for (const VersionNode* node = it->second.head;
+       node != nullptr && out.size() < limit; node = node->older) {
+    if (node->version > snapshot) continue;
+    KvVersion v;
+    v.version = node->version;
+    v.timestamp_us = node->timestamp_us;
+    v.deleted = node->tombstone;
+    if (!node->tombstone) v.value = node->value;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,150 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+//
+// MvccStore: the in-memory multi-version store.
+//
+// Store keys (see store_key.hpp) map to version chains: singly linked lists of
+// VersionNode, newest first. A reader at snapshot S uses the newest node with
+// version <= S; a tombstone there means "absent". Writers prepend nodes; the
+// store never changes a node once it is linked, except to unlink the tail
+// when history is trimmed.
+//
+// The key space is split into `shard_count` shards by hash of the store key.
+// Each shard has its own reader/writer lock, a hash map for point lookups and
+// an ordered set of its keys for range scans (a scan merges the shards). No
+// operation takes a database-wide lock.
+//
+// History trimming: after a node is prepended, a chain longer than the
+// retention policy allows drops its oldest nodes, but never the newest node
+// at or below the caller's snapshot horizon (see SnapshotRegistry), so open
+// snapshots keep reading what they read before. A trimmed chain remembers its
+// oldest retained version so a read below it reports HistoryTrimmed. Chains
+// are the unit that a later storage layer can spill to disk: a node's `older`
+// link is the only way history is reached.
+//
+// Thread safety: thread-safe. Install must be called for each version in
+// increasing version order per key (the transaction manager guarantees this
+// by installing under commit order).
+#ifndef STRATA_STORAGE_MVCC_STORE_HPP_
+#define STRATA_STORAGE_MVCC_STORE_HPP_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "strata/database.hpp"
+#include "strata/options.hpp"
+#include "strata/types.hpp"
+#include "strata/value.hpp"
+
+namespace strata::storage {
+
+struct VersionNode {
+  Version version = 0;
+  TimestampMicros timestamp_us = 0;
+  bool tombstone = false;
+  Value value;
+  VersionNode* older = nullptr;  // Owned.
+};
+
+// The outcome of a point read.
+enum class ReadStatus {
+  kFound,    // `out` holds the value.
+  kAbsent,   // No version at or below the snapshot, or a tombstone there.
+  kTrimmed,  // The version needed was removed by retention.
+};
+
+class MvccStore {
+ public:
+  MvccStore(uint32_t shard_count, RetentionPolicy retention);
+  ~MvccStore();
+  MvccStore(const MvccStore&) = delete;
+  MvccStore& operator=(const MvccStore&) = delete;
+
+  // Reads the newest version <= `snapshot`. For kTrimmed, `*earliest` (if
+  // non-null) receives the oldest retained version of the key.
+  ReadStatus Get(std::string_view store_key, Version snapshot,
+                 Versioned<Value>* out, Version* earliest = nullptr) const;
+
+  // Like Get at the snapshot `visible` holds, loaded while the key's shard is
+  // locked, so no snapshot pin is needed (trimming takes the same lock).
+  ReadStatus GetLatest(std::string_view store_key,
+                       const std::atomic<Version>& visible,
+                       Versioned<Value>* out) const;
+
+  // The newest installed version of the key (tombstones included, visible or
+  // not), or 0 if the key has none. Used by commit validation.
+  Version HeadVersion(std::string_view store_key) const;
+  // The newest installed version if it is not a tombstone, otherwise 0. Used
+  // by compare-and-swap.
+  Version LiveHeadVersion(std::string_view store_key) const;
+
+  // True if any key in [start, end) has an installed version > `snapshot`
+  // (an insert, update or delete since the snapshot). `end` empty means
+  // unbounded. Used by commit validation of scans.
+  bool RangeChangedSince(std::string_view start, std::string_view end,
+                         Version snapshot) const;
+
+  // Prepends a version to the key's chain, then trims per retention without
+  // crossing `horizon`.
+  void Install(std::string_view store_key, Version version,
+               TimestampMicros timestamp_us, bool tombstone, Value value,
+               Version horizon);
+
+  // Calls `fn` for each key in [start, end) (end empty: unbounded) that has a
+  // live value at `snapshot` (or, if `visible` is non-null, at the version it
+  // holds once every shard is locked), in ascending key order, until `fn`
+  // returns false.
+  using ScanFn =
+      std::function<bool(std::string_view store_key, const Versioned<Value>&)>;
+  void Scan(std::string_view start, std::string_view end, Version snapshot,
+            const std::atomic<Version>* visible, const ScanFn& fn) const;
+
+  // Retained versions <= `snapshot` of a key, newest first, at most `limit`.
+  std::vector<KvVersion> History(std::string_view store_key, Version snapshot,
+                                 uint32_t limit) const;
+  // The oldest retained version if the chain was trimmed, else 0.
+  Version EarliestRetained(std::string_view store_key) const;
+
+  uint64_t live_keys() const { return live_keys_.load(std::memory_order_relaxed); }
+  uint64_t node_count() const { return node_count_.load(std::memory_order_relaxed); }
+  uint64_t memory_bytes() const { return memory_bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Chain {
+    VersionNode* head = nullptr;
+    Version earliest_retained = 0;  // 0: never trimmed.
+  };
+  struct Shard {
+    mutable absl::Mutex mu;
+    absl::node_hash_map<std::string, Chain> chains ABSL_GUARDED_BY(mu);
+    // Views of the keys of `chains` (node_hash_map keys never move).
+    absl::btree_set<std::string_view> ordered ABSL_GUARDED_BY(mu);
+  };
+
+  Shard& ShardFor(std::string_view store_key) const;
+  static ReadStatus ReadChain(const Chain& chain, Version snapshot,
+                              Versioned<Value>* out, Version* earliest);
+  void TrimChain(Chain* chain, Version horizon);
+  static size_t NodeBytes(const VersionNode& node);
+
+  const RetentionPolicy retention_;
+  uint32_t shard_mask_;
+  std::unique_ptr<Shard[]> shards_;
+  uint32_t shard_count_;
+
+  std::atomic<uint64_t> live_keys_{0};
+  std::atomic<uint64_t> node_count_{0};
+  std::atomic<uint64_t> memory_bytes_{0};
+};
+
+}  // namespace strata::storage
+
+#endif  // STRATA_STORAGE_MVCC_STORE_HPP_

@@ -1,0 +1,158 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+#include "txn/transaction_impl.hpp"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "storage/store_key.hpp"
+#include "strata/status.hpp"
+
+namespace strata::txn {
+
+TxnContext::TxnContext(TransactionManager* manager, const TxnLimits& limits)
+    : manager_(manager),
+      limits_(limits),
+      pin_(manager->snapshots().Acquire(manager->visible())) {
+  request_.snapshot = pin_.version;
+}
+
+TxnContext::~TxnContext() { Finish(); }
+
+void TxnContext::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  manager_->snapshots().Release(pin_);
+}
+
+storage::ReadStatus TxnContext::Read(std::string_view store_key,
+                                     Versioned<Value>* out, Version* earliest) {
+  auto it = writes_.find(store_key);
+  if (it != writes_.end()) {
+    if (it->second.type == storage::MutationType::kDelete) {
+      return storage::ReadStatus::kAbsent;
+    }
+    out->value = it->second.value;
+    out->version = 0;
+    out->timestamp_us = 0;
+    return storage::ReadStatus::kFound;
+  }
+  request_.reads.emplace_back(store_key);
+  return manager_->store()->Get(store_key, pin_.version, out, earliest);
+}
+
+bool TxnContext::HasPendingWrite(std::string_view store_key, bool* deleted) const {
+  auto it = writes_.find(store_key);
+  if (it == writes_.end()) return false;
+  *deleted = it->second.type == storage::MutationType::kDelete;
+  return true;
+}
+
+void TxnContext::Scan(std::string_view start, std::string_view end,
+                      const ScanFn& fn) {
+  auto pending = writes_.lower_bound(start);
+  auto in_range = [&](const auto& it) {
+    return it != writes_.end() && (end.empty() || it->first < end);
+  };
+  bool stopped = false;
+  std::string last_key;  // Last key examined when the visitor stopped.
+  Versioned<Value> own;
+  // Emits own writes ordered before `key` (all remaining ones if null).
+  auto emit_pending_before = [&](const std::string_view* key) {
+    while (!stopped && in_range(pending) && (key == nullptr || pending->first < *key)) {
+      if (pending->second.type != storage::MutationType::kDelete) {
+        own.value = pending->second.value;
+        if (!fn(pending->first, own)) {
+          stopped = true;
+          last_key = pending->first;
+        }
+      }
+      ++pending;
+    }
+  };
+  manager_->store()->Scan(
+      start, end, pin_.version, nullptr,
+      [&](std::string_view key, const Versioned<Value>& value) {
+        emit_pending_before(&key);
+        if (stopped) return false;
+        if (in_range(pending) && pending->first == key) {
+          const bool deleted = pending->second.type == storage::MutationType::kDelete;
+          if (!deleted) own.value = pending->second.value;
+          ++pending;
+          if (deleted) return true;
+          if (!fn(key, own)) {
+            stopped = true;
+            last_key = std::string(key);
+          }
+          return !stopped;
+        }
+        if (!fn(key, value)) {
+          stopped = true;
+          last_key = std::string(key);
+        }
+        return !stopped;
+      });
+  emit_pending_before(nullptr);
+  // The read set covers what was examined: up to and including the last key
+  // when the visitor stopped early, the whole range otherwise.
+  ScanRange range{std::string(start), std::string(end)};
+  if (stopped) range.end = last_key + '\0';
+  request_.scans.push_back(std::move(range));
+}
+
+absl::Status TxnContext::Write(storage::MutationType type, Primitive primitive,
+                               std::string_view run, std::string_view key,
+                               Value value) {
+  if (finished_) {
+    return MakeError(ErrorCode::kFailedPrecondition, "transaction already finished");
+  }
+  const uint64_t bytes = key.size() + run.size() + value.ApproximateSize();
+  if (write_ops_ + 1 > limits_.max_transaction_ops) {
+    return MakeError(ErrorCode::kResourceExhausted,
+                     absl::StrCat("transaction exceeds ", limits_.max_transaction_ops,
+                                  " mutations (Options::max_transaction_ops)"));
+  }
+  if (write_bytes_ + bytes > limits_.max_transaction_bytes) {
+    return MakeError(ErrorCode::kResourceExhausted,
+                     absl::StrCat("transaction exceeds ", limits_.max_transaction_bytes,
+                                  " bytes (Options::max_transaction_bytes)"));
+  }
+  ++write_ops_;
+  write_bytes_ += bytes;
+  std::string store_key = storage::MakeStoreKey(primitive, run, key);
+  Pending& p = writes_[std::move(store_key)];
+  p.type = type;
+  p.primitive = primitive;
+  p.run = std::string(run);
+  p.key = std::string(key);
+  p.value = std::move(value);
+  return absl::OkStatus();
+}
+
+void TxnContext::ExpectVersion(std::string store_key, Version expected) {
+  request_.cas.push_back(CasCheck{std::move(store_key), expected});
+}
+
+absl::StatusOr<Version> TxnContext::Commit() {
+  if (finished_) {
+    return MakeError(ErrorCode::kFailedPrecondition, "transaction already finished");
+  }
+  request_.mutations.reserve(writes_.size());
+  request_.store_keys.reserve(writes_.size());
+  for (auto& [store_key, p] : writes_) {
+    request_.mutations.push_back(
+        storage::Mutation{p.type, p.primitive, std::move(p.run), std::move(p.key),
+                          std::move(p.value)});
+    request_.store_keys.push_back(store_key);
+  }
+  writes_.clear();
+  absl::StatusOr<Version> result = manager_->Commit(request_);
+  Finish();
+  return result;
+}
+
+void TxnContext::Rollback() {
+  writes_.clear();
+  Finish();
+}
+
+}  // namespace strata::txn

@@ -1,0 +1,85 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+//
+// TxnContext: the state of one optimistic transaction, independent of any
+// primitive: a pinned snapshot, buffered writes keyed by store key, and the
+// read set (keys, scanned ranges, CAS expectations) validated at commit.
+// Primitives (src/primitives/) implement their semantics on top of it.
+//
+// Thread safety: not thread-safe; one thread at a time.
+#ifndef STRATA_TXN_TRANSACTION_IMPL_HPP_
+#define STRATA_TXN_TRANSACTION_IMPL_HPP_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/statusor.h"
+#include "storage/mvcc_store.hpp"
+#include "txn/transaction_manager.hpp"
+
+namespace strata::txn {
+
+struct TxnLimits {
+  uint64_t max_transaction_bytes = 64ull << 20;
+  uint32_t max_transaction_ops = 100000;
+};
+
+class TxnContext {
+ public:
+  TxnContext(TransactionManager* manager, const TxnLimits& limits);
+  ~TxnContext();
+  TxnContext(const TxnContext&) = delete;
+  TxnContext& operator=(const TxnContext&) = delete;
+
+  Version snapshot() const { return pin_.version; }
+  bool finished() const { return finished_; }
+
+  // Reads a key: this transaction's own write if any, else the snapshot.
+  // Snapshot reads are added to the read set.
+  storage::ReadStatus Read(std::string_view store_key, Versioned<Value>* out,
+                           Version* earliest = nullptr);
+
+  // Visits live entries in [start, end) in key order, merging own writes
+  // (reported with version 0), until `fn` returns false. The range actually
+  // covered is added to the read set.
+  using ScanFn = std::function<bool(std::string_view store_key,
+                                    const Versioned<Value>& value)>;
+  void Scan(std::string_view start, std::string_view end, const ScanFn& fn);
+
+  // Buffers a write. ResourceExhausted beyond the transaction limits.
+  absl::Status Write(storage::MutationType type, Primitive primitive,
+                     std::string_view run, std::string_view key, Value value);
+  // Adds a CAS expectation on a store key.
+  void ExpectVersion(std::string store_key, Version expected);
+
+  // Does this transaction hold a pending write for the key? Sets `*deleted`.
+  bool HasPendingWrite(std::string_view store_key, bool* deleted) const;
+
+  absl::StatusOr<Version> Commit();
+  void Rollback();
+
+ private:
+  struct Pending {
+    storage::MutationType type;
+    Primitive primitive;
+    std::string run;
+    std::string key;
+    Value value;
+  };
+  void Finish();
+
+  TransactionManager* const manager_;
+  const TxnLimits limits_;
+  storage::SnapshotRegistry::Pin pin_;
+  bool finished_ = false;
+  absl::btree_map<std::string, Pending, std::less<>> writes_;
+  uint64_t write_bytes_ = 0;
+  uint32_t write_ops_ = 0;
+  CommitRequest request_;  // Read set accumulates here.
+};
+
+}  // namespace strata::txn
+
+#endif  // STRATA_TXN_TRANSACTION_IMPL_HPP_

@@ -1,0 +1,180 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+#include "txn/transaction_manager.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "storage/store_key.hpp"
+#include "storage/wal_format.hpp"
+#include "strata/status.hpp"
+#include "util/strings.hpp"
+#include "util/clock.hpp"
+
+namespace strata::txn {
+
+namespace {
+
+// Spins briefly, then yields: waits here are for other committers' installs,
+// which take microseconds, but on a machine with fewer cores than committers
+// the thread being waited for may need this core to run.
+template <typename Pred>
+void SpinUntil(Pred pred) {
+  for (int i = 0; !pred(); ++i) {
+    if (i > 64) std::this_thread::yield();
+  }
+}
+
+std::string DescribeKey(std::string_view store_key) {
+  storage::StoreKeyParts parts;
+  if (!storage::SplitStoreKey(store_key, &parts)) return "?";
+  return EntityRef{std::string(parts.run), parts.primitive, std::string(parts.key), {}, {}}
+      .ToString();
+}
+
+// Refresh the trim horizon this often (in commits): a stale horizon is only
+// more conservative, and scanning the snapshot slots costs about a
+// microsecond.
+constexpr Version kHorizonRefreshInterval = 64;
+
+}  // namespace
+
+TransactionManager::TransactionManager(storage::MvccStore* store,
+                                       storage::WalWriter* wal,
+                                       DurabilityMode mode, bool trims_history)
+    : store_(store), wal_(wal), mode_(mode), trims_history_(trims_history) {}
+
+void TransactionManager::SetRecovered(Version last_version,
+                                      TimestampMicros last_timestamp_us) {
+  absl::MutexLock lock(&commit_mu_);
+  last_assigned_ = last_version;
+  last_timestamp_us_ = last_timestamp_us;
+  installed_.store(last_version);
+  visible_.store(last_version);
+  horizon_.store(last_version);
+}
+
+void TransactionManager::WaitInstalled(Version v) const {
+  SpinUntil([&] { return installed_.load(std::memory_order_acquire) >= v; });
+}
+
+absl::Status TransactionManager::Validate(const CommitRequest& request) {
+  for (const std::string& key : request.reads) {
+    if (store_->HeadVersion(key) > request.snapshot) {
+      return MakeError(ErrorCode::kConflict,
+                       absl::StrCat("transaction conflict: ", DescribeKey(key),
+                                    " changed after the snapshot at version ",
+                                    request.snapshot));
+    }
+  }
+  for (const ScanRange& range : request.scans) {
+    if (store_->RangeChangedSince(range.start, range.end, request.snapshot)) {
+      return MakeError(ErrorCode::kConflict,
+                       absl::StrCat("transaction conflict: a key in the scanned range from ",
+                                    DescribeKey(range.start),
+                                    " changed after the snapshot at version ",
+                                    request.snapshot));
+    }
+  }
+  for (const CasCheck& cas : request.cas) {
+    const Version current = store_->LiveHeadVersion(cas.store_key);
+    if (current != cas.expected) {
+      return MakeErrorWithVersion(
+          ErrorCode::kConflict,
+          absl::StrCat("compare-and-swap failed on ", DescribeKey(cas.store_key),
+                       ": expected version ", cas.expected, ", current version ",
+                       current),
+          current);
+    }
+  }
+  return absl::OkStatus();
+}
+
+Version TransactionManager::TrimHorizon(Version version) {
+  if (!trims_history_) return 0;
+  if (version % kHorizonRefreshInterval == 0) {
+    horizon_.store(snapshots_.Horizon(visible_), std::memory_order_relaxed);
+  }
+  return horizon_.load(std::memory_order_relaxed);
+}
+
+void TransactionManager::PublishVisible() {
+  Version target = installed_.load(std::memory_order_acquire);
+  if (mode_ == DurabilityMode::kStrict) {
+    target = std::min(target, wal_->synced_version());
+  }
+  Version current = visible_.load(std::memory_order_acquire);
+  while (target > current &&
+         !visible_.compare_exchange_weak(current, target, std::memory_order_acq_rel)) {
+  }
+}
+
+absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
+  if (request.mutations.empty()) return request.snapshot;  // Read-only.
+
+  std::string record;
+  if (wal_ != nullptr) {
+    record.assign(storage::kRecordHeaderBytes, '\0');
+    record[8] = static_cast<char>(storage::kRecordTypeCommit);
+    storage::CommitRecord body;
+    body.mutations = std::move(request.mutations);
+    storage::EncodeCommitPayload(body, &record);
+    request.mutations = std::move(body.mutations);
+  }
+  const bool validate =
+      !request.reads.empty() || !request.scans.empty() || !request.cas.empty();
+
+  Version version = 0;
+  TimestampMicros timestamp_us = 0;
+  uint64_t lsn = 0;
+  {
+    absl::MutexLock lock(&commit_mu_);
+    if (validate) {
+      // Validation must see every commit ordered before this one.
+      WaitInstalled(last_assigned_);
+      absl::Status s = Validate(request);
+      if (!s.ok()) {
+        conflicts_.fetch_add(1, std::memory_order_relaxed);
+        return s;
+      }
+    }
+    version = last_assigned_ + 1;
+    timestamp_us = std::max(util::NowMicros(), last_timestamp_us_);
+    if (wal_ != nullptr) {
+      storage::PatchCommitHeader(record.data() + storage::kRecordHeaderBytes,
+                                 version, timestamp_us);
+      storage::FinalizeRecord(&record);
+      absl::StatusOr<uint64_t> appended = wal_->Append(record, version);
+      if (!appended.ok()) return appended.status();
+      lsn = *appended;
+    }
+    last_assigned_ = version;
+    last_timestamp_us_ = timestamp_us;
+  }
+
+  const Version horizon = TrimHorizon(version);
+  for (size_t i = 0; i < request.mutations.size(); ++i) {
+    storage::Mutation& m = request.mutations[i];
+    store_->Install(request.store_keys[i], version, timestamp_us,
+                    m.type == storage::MutationType::kDelete, std::move(m.value),
+                    horizon);
+  }
+  // Mark installed in commit order.
+  SpinUntil([&] { return installed_.load(std::memory_order_acquire) == version - 1; });
+  installed_.store(version, std::memory_order_release);
+  commits_.fetch_add(1, std::memory_order_relaxed);
+
+  if (mode_ == DurabilityMode::kStrict) {
+    absl::Status s = wal_->SyncUpTo(lsn);
+    if (!s.ok()) return s;
+  }
+  PublishVisible();
+  if (mode_ == DurabilityMode::kBuffered) {
+    absl::Status s = wal_->MaybeFlushBuffered(lsn);
+    if (!s.ok()) return s;
+  }
+  return version;
+}
+
+}  // namespace strata::txn

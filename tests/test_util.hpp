@@ -1,0 +1,80 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+//
+// Shared helpers for tests: temporary directories, seeded randomness and
+// status matchers.
+#ifndef STRATA_TESTS_TEST_UTIL_HPP_
+#define STRATA_TESTS_TEST_UTIL_HPP_
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gtest/gtest.h"
+#include "strata/status.hpp"
+
+namespace strata::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents on
+// destruction unless STRATA_KEEP_TEST_DIRS is set.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // path() + "/" + name
+  std::string Sub(const std::string& name) const;
+
+ private:
+  std::string path_;
+};
+
+// A seed for randomized tests: $STRATA_TEST_SEED if set, otherwise from the
+// clock. Printed to stdout together with the test name so a failure can be
+// replayed with STRATA_TEST_SEED=<seed>.
+uint64_t TestSeed();
+
+// Directory with the public test data (../shared/data).
+std::string TestDataDir();
+
+}  // namespace strata::testing
+
+#define ASSERT_OK(expr)                                   \
+  do {                                                    \
+    const ::absl::Status strata_s_ = ::strata::testing::ToStatus(expr); \
+    ASSERT_TRUE(strata_s_.ok()) << strata_s_;             \
+  } while (0)
+#define EXPECT_OK(expr)                                   \
+  do {                                                    \
+    const ::absl::Status strata_s_ = ::strata::testing::ToStatus(expr); \
+    EXPECT_TRUE(strata_s_.ok()) << strata_s_;             \
+  } while (0)
+// Asserts that `expr` (Status or StatusOr) failed with Strata error `code`.
+#define EXPECT_ERROR(expr, code)                                     \
+  do {                                                               \
+    const ::absl::Status strata_s_ = ::strata::testing::ToStatus(expr); \
+    EXPECT_EQ(::strata::ErrorName(::strata::GetErrorCode(strata_s_)), \
+              ::strata::ErrorName(code))                             \
+        << strata_s_;                                                \
+  } while (0)
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                     \
+  ASSERT_OK_AND_ASSIGN_IMPL_(STRATA_TEST_CONCAT_(sor_, __LINE__), lhs, expr)
+#define STRATA_TEST_CONCAT_INNER_(a, b) a##b
+#define STRATA_TEST_CONCAT_(a, b) STRATA_TEST_CONCAT_INNER_(a, b)
+#define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                               \
+  ASSERT_TRUE(tmp.ok()) << tmp.status();           \
+  lhs = std::move(tmp).value()
+
+namespace strata::testing {
+inline absl::Status ToStatus(const absl::Status& s) { return s; }
+template <typename T>
+absl::Status ToStatus(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+}  // namespace strata::testing
+
+#endif  // STRATA_TESTS_TEST_UTIL_HPP_
