@@ -99,7 +99,10 @@ struct DatabaseStats {
 // A transaction: buffered writes plus a snapshot to read from. Obtain one from
 // Database::BeginTransaction. Not thread-safe. Destroying an uncommitted
 // transaction rolls it back. After Commit or Rollback every call returns
-// FailedPrecondition.
+// FailedPrecondition. An open transaction pins its snapshot: history it may
+// read is not trimmed until it ends, so do not keep transactions open longer
+// than needed.
+// REQUIRES: every Transaction is destroyed before the Database it came from.
 class STRATA_EXPORT Transaction {
  public:
   virtual ~Transaction() = default;

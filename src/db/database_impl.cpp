@@ -401,8 +401,11 @@ absl::StatusOr<Versioned<Value>> DatabaseImpl::KvGet(std::string_view run,
                                                      std::string_view key) {
   STRATA_RETURN_IF_ERROR(CheckOpen());
   STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, key));
+  // A per-thread buffer keeps the read path free of allocations for the key.
+  thread_local std::string store_key;
+  storage::AssignStoreKey(Primitive::kKv, run, key, &store_key);
   Versioned<Value> out;
-  if (store_->GetLatest(primitives::KvStoreKey(run, key), txns_->visible(), &out) ==
+  if (store_->GetLatest(store_key, txns_->visible(), &out) ==
       storage::ReadStatus::kFound) {
     return out;
   }
@@ -500,9 +503,10 @@ DatabaseStats DatabaseImpl::Stats() {
   DatabaseStats s;
   s.durability = options_.durability;
   s.current_version = txns_->visible_version();
-  s.live_keys = store_->live_keys();
-  s.stored_versions = store_->node_count();
-  s.memory_bytes = store_->memory_bytes();
+  const storage::MvccStore::Counters counters = store_->SumCounters();
+  s.live_keys = static_cast<uint64_t>(counters.live_keys);
+  s.stored_versions = counters.node_count;
+  s.memory_bytes = counters.memory_bytes;
   s.commits = txns_->commit_count();
   s.conflicts = txns_->conflict_count();
   s.recovered_records = recovered_records_;

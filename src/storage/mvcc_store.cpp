@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <queue>
 
 #include "util/hash.hpp"
@@ -16,6 +17,27 @@ namespace {
 constexpr size_t kKeyOverheadBytes = 96;
 constexpr size_t kNodeOverheadBytes = sizeof(VersionNode) + 16;
 }  // namespace
+
+MvccStore::OrderedKey::OrderedKey(std::string_view key)
+    : size(static_cast<uint32_t>(key.size())), data(key.data()) {
+  const size_t n = std::min(key.size(), kHeadBytes);
+  std::memcpy(head, key.data(), n);
+  std::memset(head + n, 0, kHeadBytes - n);
+}
+
+bool MvccStore::OrderedKeyLess::operator()(const OrderedKey& a,
+                                           const OrderedKey& b) const {
+  const size_t common = std::min(a.size, b.size);
+  const size_t in_head = std::min(common, OrderedKey::kHeadBytes);
+  if (const int c = std::memcmp(a.head, b.head, in_head); c != 0) return c < 0;
+  if (common > OrderedKey::kHeadBytes) {
+    const int c = std::memcmp(a.data + OrderedKey::kHeadBytes,
+                              b.data + OrderedKey::kHeadBytes,
+                              common - OrderedKey::kHeadBytes);
+    if (c != 0) return c < 0;
+  }
+  return a.size < b.size;
+}
 
 MvccStore::MvccStore(uint32_t shard_count, RetentionPolicy retention)
     : retention_(retention) {
@@ -118,10 +140,10 @@ bool MvccStore::RangeChangedSince(std::string_view start, std::string_view end,
   for (uint32_t i = 0; i < shard_count_; ++i) {
     const Shard& shard = shards_[i];
     absl::ReaderMutexLock lock(&shard.mu);
-    for (auto it = shard.ordered.lower_bound(start); it != shard.ordered.end();
-         ++it) {
-      if (!end.empty() && *it >= end) break;
-      const Chain& chain = shard.chains.find(util::Sv(*it))->second;
+    for (auto it = shard.ordered.lower_bound(OrderedKey(start));
+         it != shard.ordered.end(); ++it) {
+      if (!end.empty() && it->view() >= end) break;
+      const Chain& chain = shard.chains.find(util::Sv(it->view()))->second;
       if (chain.head != nullptr && chain.head->version > snapshot) return true;
     }
   }
@@ -140,29 +162,36 @@ void MvccStore::Install(std::string_view store_key, Version version,
 
   Shard& shard = ShardFor(store_key);
   absl::MutexLock lock(&shard.mu);
-  auto [it, inserted] = shard.chains.try_emplace(std::string(store_key));
-  Chain& chain = it->second;
-  if (inserted) {
-    shard.ordered.insert(std::string_view(it->first));
-    memory_bytes_.fetch_add(kKeyOverheadBytes + store_key.size(),
-                            std::memory_order_relaxed);
+  auto it = shard.chains.find(util::Sv(store_key));
+  if (it == shard.chains.end()) {
+    it = shard.chains.emplace(std::string(store_key), Chain()).first;
+    shard.ordered.insert(OrderedKey(it->first));
+    shard.memory_bytes += kKeyOverheadBytes + store_key.size();
   }
+  Chain& chain = it->second;
   const bool was_live = chain.head != nullptr && !chain.head->tombstone;
   node->older = chain.head;
   chain.head = node;
-  node_count_.fetch_add(1, std::memory_order_relaxed);
-  memory_bytes_.fetch_add(node_bytes, std::memory_order_relaxed);
-  if (was_live && tombstone) {
-    live_keys_.fetch_sub(1, std::memory_order_relaxed);
-  } else if (!was_live && !tombstone) {
-    live_keys_.fetch_add(1, std::memory_order_relaxed);
-  }
+  ++shard.node_count;
+  shard.memory_bytes += node_bytes;
+  shard.live_keys += static_cast<int64_t>(!tombstone) - static_cast<int64_t>(was_live);
   if (retention_.kind == RetentionPolicy::Kind::kKeepLast) {
-    TrimChain(&chain, horizon);
+    TrimChain(&shard, &chain, horizon);
   }
 }
 
-void MvccStore::TrimChain(Chain* chain, Version horizon) {
+MvccStore::Counters MvccStore::SumCounters() const {
+  Counters total;
+  for (uint32_t i = 0; i < shard_count_; ++i) {
+    absl::ReaderMutexLock lock(&shards_[i].mu);
+    total.live_keys += shards_[i].live_keys;
+    total.node_count += shards_[i].node_count;
+    total.memory_bytes += shards_[i].memory_bytes;
+  }
+  return total;
+}
+
+void MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon) {
   const uint32_t keep = std::max<uint32_t>(retention_.keep_last, 1);
   // Keep the `keep` newest nodes, and further nodes up to and including the
   // newest one at or below the horizon (an open snapshot may read it).
@@ -186,8 +215,8 @@ void MvccStore::TrimChain(Chain* chain, Version horizon) {
     delete cut;
     cut = older;
   }
-  node_count_.fetch_sub(freed_nodes, std::memory_order_relaxed);
-  memory_bytes_.fetch_sub(freed_bytes, std::memory_order_relaxed);
+  shard->node_count -= freed_nodes;
+  shard->memory_bytes -= freed_bytes;
 }
 
 // Holding every shard's reader lock for the scan keeps the merged view
@@ -199,16 +228,18 @@ void MvccStore::Scan(std::string_view start, std::string_view end,
   for (uint32_t i = 0; i < shard_count_; ++i) shards_[i].mu.ReaderLock();
   if (visible != nullptr) snapshot = visible->load(std::memory_order_acquire);
 
-  using Iter = absl::btree_set<std::string_view>::const_iterator;
+  using Iter = OrderedSet::const_iterator;
   struct Cursor {
     Iter it;
     uint32_t shard;
   };
-  auto greater = [](const Cursor& a, const Cursor& b) { return *a.it > *b.it; };
+  auto greater = [](const Cursor& a, const Cursor& b) {
+    return OrderedKeyLess()(*b.it, *a.it);
+  };
   std::priority_queue<Cursor, std::vector<Cursor>, decltype(greater)> heap(greater);
   for (uint32_t i = 0; i < shard_count_; ++i) {
-    auto it = shards_[i].ordered.lower_bound(start);
-    if (it != shards_[i].ordered.end() && (end.empty() || *it < end)) {
+    auto it = shards_[i].ordered.lower_bound(OrderedKey(start));
+    if (it != shards_[i].ordered.end() && (end.empty() || it->view() < end)) {
       heap.push(Cursor{it, i});
     }
   }
@@ -217,13 +248,13 @@ void MvccStore::Scan(std::string_view start, std::string_view end,
     Cursor cur = heap.top();
     heap.pop();
     const Shard& shard = shards_[cur.shard];
-    const Chain& chain = shard.chains.find(util::Sv(*cur.it))->second;
-    const std::string_view key = *cur.it;
+    const std::string_view key = cur.it->view();
+    const Chain& chain = shard.chains.find(util::Sv(key))->second;
     if (ReadChain(chain, snapshot, &out, nullptr) == ReadStatus::kFound) {
       if (!fn(key, out)) break;
     }
     ++cur.it;
-    if (cur.it != shard.ordered.end() && (end.empty() || *cur.it < end)) {
+    if (cur.it != shard.ordered.end() && (end.empty() || cur.it->view() < end)) {
       heap.push(cur);
     }
   }

@@ -113,26 +113,54 @@ class MvccStore {
   // The oldest retained version if the chain was trimmed, else 0.
   Version EarliestRetained(std::string_view store_key) const;
 
-  uint64_t live_keys() const { return live_keys_.load(std::memory_order_relaxed); }
-  uint64_t node_count() const { return node_count_.load(std::memory_order_relaxed); }
-  uint64_t memory_bytes() const { return memory_bytes_.load(std::memory_order_relaxed); }
+  // Totals over all shards (takes each shard's lock briefly).
+  struct Counters {
+    int64_t live_keys = 0;      // Keys whose newest version is not deleted.
+    uint64_t node_count = 0;    // Version nodes held.
+    uint64_t memory_bytes = 0;  // Approximate bytes held.
+  };
+  Counters SumCounters() const;
+  uint64_t live_keys() const { return static_cast<uint64_t>(SumCounters().live_keys); }
+  uint64_t node_count() const { return SumCounters().node_count; }
+  uint64_t memory_bytes() const { return SumCounters().memory_bytes; }
 
  private:
   struct Chain {
     VersionNode* head = nullptr;
     Version earliest_retained = 0;  // 0: never trimmed.
   };
+  // An entry of the ordered key set: a view of a key owned by `chains`
+  // (node_hash_map keys never move) plus a copy of its first bytes, so that
+  // almost every comparison is decided without following the pointer (which
+  // would be a cache miss per comparison in a large set).
+  struct OrderedKey {
+    static constexpr size_t kHeadBytes = 24;
+    explicit OrderedKey(std::string_view key);
+    std::string_view view() const { return std::string_view(data, size); }
+    char head[kHeadBytes];
+    uint32_t size;
+    const char* data;
+  };
+  struct OrderedKeyLess {
+    using is_transparent = void;
+    bool operator()(const OrderedKey& a, const OrderedKey& b) const;
+  };
+  using OrderedSet = absl::btree_set<OrderedKey, OrderedKeyLess>;
   struct Shard {
     mutable absl::Mutex mu;
     absl::node_hash_map<std::string, Chain> chains ABSL_GUARDED_BY(mu);
-    // Views of the keys of `chains` (node_hash_map keys never move).
-    absl::btree_set<std::string_view> ordered ABSL_GUARDED_BY(mu);
+    OrderedSet ordered ABSL_GUARDED_BY(mu);
+    // Accounting, kept per shard so writers never share a counter.
+    int64_t live_keys ABSL_GUARDED_BY(mu) = 0;
+    uint64_t node_count ABSL_GUARDED_BY(mu) = 0;
+    uint64_t memory_bytes ABSL_GUARDED_BY(mu) = 0;
   };
 
   Shard& ShardFor(std::string_view store_key) const;
   static ReadStatus ReadChain(const Chain& chain, Version snapshot,
                               Versioned<Value>* out, Version* earliest);
-  void TrimChain(Chain* chain, Version horizon);
+  void TrimChain(Shard* shard, Chain* chain, Version horizon)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   static size_t NodeBytes(const VersionNode& node);
 
   const RetentionPolicy retention_;
@@ -140,9 +168,6 @@ class MvccStore {
   std::unique_ptr<Shard[]> shards_;
   uint32_t shard_count_;
 
-  std::atomic<uint64_t> live_keys_{0};
-  std::atomic<uint64_t> node_count_{0};
-  std::atomic<uint64_t> memory_bytes_{0};
 };
 
 }  // namespace strata::storage

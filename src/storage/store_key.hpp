@@ -41,6 +41,16 @@ inline std::string MakeStoreKey(Primitive primitive, std::string_view run,
   return out;
 }
 
+// Like MakeStoreKey, into an existing string (reusing its capacity).
+inline void AssignStoreKey(Primitive primitive, std::string_view run,
+                           std::string_view key, std::string* out) {
+  out->clear();
+  out->push_back(static_cast<char>(primitive));
+  out->push_back(static_cast<char>(static_cast<unsigned char>(run.size())));
+  out->append(run);
+  out->append(key);
+}
+
 struct StoreKeyParts {
   Primitive primitive;
   std::string_view run;
