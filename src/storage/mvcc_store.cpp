@@ -14,12 +14,43 @@ namespace strata::storage {
 namespace {
 // Rough per-key and per-node bookkeeping cost beyond the payload: hash-map
 // node, ordered-set slot, chain header, allocator overhead.
-constexpr size_t kKeyOverheadBytes = 96;
+constexpr size_t kKeyOverheadBytes = 64;
 constexpr size_t kNodeOverheadBytes = sizeof(VersionNode) + 16;
+constexpr uint64_t kInShardSeed = 0x9E3779B97F4A7C15ull;
 }  // namespace
 
-MvccStore::OrderedKey::OrderedKey(std::string_view key)
-    : size(static_cast<uint32_t>(key.size())), data(key.data()) {
+MvccStore::Chain* MvccStore::Chain::New(std::string_view key) {
+  void* mem = ::operator new(sizeof(Chain) + key.size());
+  auto* chain = new (mem) Chain;
+  chain->key_size = static_cast<uint32_t>(key.size());
+  std::memcpy(chain + 1, key.data(), key.size());
+  return chain;
+}
+
+void MvccStore::Chain::Delete(Chain* chain) {
+  VersionNode* node = chain->head;
+  while (node != nullptr) {
+    VersionNode* older = node->older;
+    delete node;
+    node = older;
+  }
+  chain->~Chain();
+  ::operator delete(chain);
+}
+
+size_t MvccStore::ChainHash::operator()(std::string_view key) const {
+  // A different seed from shard selection, so the bits that pick the shard
+  // are independent of the bits the hash set uses.
+  return static_cast<size_t>(util::Hash64(key, kInShardSeed));
+}
+
+MvccStore::Chain* MvccStore::Find(const Shard& shard, std::string_view store_key) {
+  auto it = shard.chains.find(store_key);
+  return it == shard.chains.end() ? nullptr : *it;
+}
+
+MvccStore::OrderedKey::OrderedKey(std::string_view key, Chain* c)
+    : size(static_cast<uint32_t>(key.size())), data(key.data()), chain(c) {
   const size_t n = std::min(key.size(), kHeadBytes);
   std::memcpy(head, key.data(), n);
   std::memset(head + n, 0, kHeadBytes - n);
@@ -49,19 +80,14 @@ MvccStore::MvccStore(uint32_t shard_count, RetentionPolicy retention)
 MvccStore::~MvccStore() {
   for (uint32_t i = 0; i < shard_count_; ++i) {
     absl::MutexLock lock(&shards_[i].mu);
-    for (auto& [key, chain] : shards_[i].chains) {
-      VersionNode* node = chain.head;
-      while (node != nullptr) {
-        VersionNode* older = node->older;
-        delete node;
-        node = older;
-      }
-    }
+    shards_[i].ordered.clear();
+    for (Chain* chain : shards_[i].chains) Chain::Delete(chain);
+    shards_[i].chains.clear();
   }
 }
 
 MvccStore::Shard& MvccStore::ShardFor(std::string_view store_key) const {
-  return shards_[util::Hash64(store_key) & shard_mask_];
+  return shards_[(util::Hash64(store_key) >> 40) & shard_mask_];
 }
 
 size_t MvccStore::NodeBytes(const VersionNode& node) {
@@ -93,9 +119,9 @@ ReadStatus MvccStore::Get(std::string_view store_key, Version snapshot,
                           Versioned<Value>* out, Version* earliest) const {
   Shard& shard = ShardFor(store_key);
   absl::ReaderMutexLock lock(&shard.mu);
-  auto it = shard.chains.find(util::Sv(store_key));
-  if (it == shard.chains.end()) return ReadStatus::kAbsent;
-  return ReadChain(it->second, snapshot, out, earliest);
+  const Chain* chain = Find(shard, store_key);
+  if (chain == nullptr) return ReadStatus::kAbsent;
+  return ReadChain(*chain, snapshot, out, earliest);
 }
 
 ReadStatus MvccStore::GetLatest(std::string_view store_key,
@@ -104,35 +130,32 @@ ReadStatus MvccStore::GetLatest(std::string_view store_key,
   Shard& shard = ShardFor(store_key);
   absl::ReaderMutexLock lock(&shard.mu);
   const Version snapshot = visible.load(std::memory_order_acquire);
-  auto it = shard.chains.find(util::Sv(store_key));
-  if (it == shard.chains.end()) return ReadStatus::kAbsent;
-  return ReadChain(it->second, snapshot, out, nullptr);
+  const Chain* chain = Find(shard, store_key);
+  if (chain == nullptr) return ReadStatus::kAbsent;
+  return ReadChain(*chain, snapshot, out, nullptr);
 }
 
 Version MvccStore::HeadVersion(std::string_view store_key) const {
   Shard& shard = ShardFor(store_key);
   absl::ReaderMutexLock lock(&shard.mu);
-  auto it = shard.chains.find(util::Sv(store_key));
-  if (it == shard.chains.end() || it->second.head == nullptr) return 0;
-  return it->second.head->version;
+  const Chain* chain = Find(shard, store_key);
+  if (chain == nullptr || chain->head == nullptr) return 0;
+  return chain->head->version;
 }
 
 Version MvccStore::LiveHeadVersion(std::string_view store_key) const {
   Shard& shard = ShardFor(store_key);
   absl::ReaderMutexLock lock(&shard.mu);
-  auto it = shard.chains.find(util::Sv(store_key));
-  if (it == shard.chains.end() || it->second.head == nullptr ||
-      it->second.head->tombstone) {
-    return 0;
-  }
-  return it->second.head->version;
+  const Chain* chain = Find(shard, store_key);
+  if (chain == nullptr || chain->head == nullptr || chain->head->tombstone) return 0;
+  return chain->head->version;
 }
 
 Version MvccStore::EarliestRetained(std::string_view store_key) const {
   Shard& shard = ShardFor(store_key);
   absl::ReaderMutexLock lock(&shard.mu);
-  auto it = shard.chains.find(util::Sv(store_key));
-  return it == shard.chains.end() ? 0 : it->second.earliest_retained;
+  const Chain* chain = Find(shard, store_key);
+  return chain == nullptr ? 0 : chain->earliest_retained;
 }
 
 bool MvccStore::RangeChangedSince(std::string_view start, std::string_view end,
@@ -140,10 +163,10 @@ bool MvccStore::RangeChangedSince(std::string_view start, std::string_view end,
   for (uint32_t i = 0; i < shard_count_; ++i) {
     const Shard& shard = shards_[i];
     absl::ReaderMutexLock lock(&shard.mu);
-    for (auto it = shard.ordered.lower_bound(OrderedKey(start));
+    for (auto it = shard.ordered.lower_bound(OrderedKey(start, nullptr));
          it != shard.ordered.end(); ++it) {
       if (!end.empty() && it->view() >= end) break;
-      const Chain& chain = shard.chains.find(util::Sv(it->view()))->second;
+      const Chain& chain = *it->chain;
       if (chain.head != nullptr && chain.head->version > snapshot) return true;
     }
   }
@@ -162,13 +185,14 @@ void MvccStore::Install(std::string_view store_key, Version version,
 
   Shard& shard = ShardFor(store_key);
   absl::MutexLock lock(&shard.mu);
-  auto it = shard.chains.find(util::Sv(store_key));
-  if (it == shard.chains.end()) {
-    it = shard.chains.emplace(std::string(store_key), Chain()).first;
-    shard.ordered.insert(OrderedKey(it->first));
+  Chain* found = Find(shard, store_key);
+  if (found == nullptr) {
+    found = Chain::New(store_key);
+    shard.chains.insert(found);
+    shard.ordered.insert(OrderedKey(found->key(), found));
     shard.memory_bytes += kKeyOverheadBytes + store_key.size();
   }
-  Chain& chain = it->second;
+  Chain& chain = *found;
   const bool was_live = chain.head != nullptr && !chain.head->tombstone;
   node->older = chain.head;
   chain.head = node;
@@ -238,7 +262,7 @@ void MvccStore::Scan(std::string_view start, std::string_view end,
   };
   std::priority_queue<Cursor, std::vector<Cursor>, decltype(greater)> heap(greater);
   for (uint32_t i = 0; i < shard_count_; ++i) {
-    auto it = shards_[i].ordered.lower_bound(OrderedKey(start));
+    auto it = shards_[i].ordered.lower_bound(OrderedKey(start, nullptr));
     if (it != shards_[i].ordered.end() && (end.empty() || it->view() < end)) {
       heap.push(Cursor{it, i});
     }
@@ -249,7 +273,7 @@ void MvccStore::Scan(std::string_view start, std::string_view end,
     heap.pop();
     const Shard& shard = shards_[cur.shard];
     const std::string_view key = cur.it->view();
-    const Chain& chain = shard.chains.find(util::Sv(key))->second;
+    const Chain& chain = *cur.it->chain;
     if (ReadChain(chain, snapshot, &out, nullptr) == ReadStatus::kFound) {
       if (!fn(key, out)) break;
     }
@@ -267,9 +291,9 @@ std::vector<KvVersion> MvccStore::History(std::string_view store_key,
   std::vector<KvVersion> out;
   Shard& shard = ShardFor(store_key);
   absl::ReaderMutexLock lock(&shard.mu);
-  auto it = shard.chains.find(util::Sv(store_key));
-  if (it == shard.chains.end()) return out;
-  for (const VersionNode* node = it->second.head;
+  const Chain* chain = Find(shard, store_key);
+  if (chain == nullptr) return out;
+  for (const VersionNode* node = chain->head;
        node != nullptr && out.size() < limit; node = node->older) {
     if (node->version > snapshot) continue;
     KvVersion v;

@@ -37,7 +37,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_set.h"
-#include "absl/container/node_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "strata/database.hpp"
 #include "strata/options.hpp"
@@ -125,21 +125,43 @@ class MvccStore {
   uint64_t memory_bytes() const { return SumCounters().memory_bytes; }
 
  private:
+  // A key and its version chain, allocated together (the key bytes follow
+  // the struct) so a lookup touches one allocation.
   struct Chain {
     VersionNode* head = nullptr;
     Version earliest_retained = 0;  // 0: never trimmed.
+    uint32_t key_size = 0;
+    std::string_view key() const {
+      return std::string_view(reinterpret_cast<const char*>(this + 1), key_size);
+    }
+    static Chain* New(std::string_view key);
+    static void Delete(Chain* chain);  // Frees the chain and its nodes.
   };
-  // An entry of the ordered key set: a view of a key owned by `chains`
-  // (node_hash_map keys never move) plus a copy of its first bytes, so that
-  // almost every comparison is decided without following the pointer (which
-  // would be a cache miss per comparison in a large set).
+  struct ChainHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const;
+    size_t operator()(const Chain* c) const { return (*this)(c->key()); }
+  };
+  struct ChainEq {
+    using is_transparent = void;
+    static std::string_view K(std::string_view k) { return k; }
+    static std::string_view K(const Chain* c) { return c->key(); }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return K(a) == K(b); }
+  };
+  using ChainSet = absl::flat_hash_set<Chain*, ChainHash, ChainEq>;
+
+  // An entry of the ordered key set: the chain plus a copy of the key's first
+  // bytes, so that almost every comparison is decided without following the
+  // pointer (which would be a cache miss per comparison in a large set).
   struct OrderedKey {
     static constexpr size_t kHeadBytes = 24;
-    explicit OrderedKey(std::string_view key);
+    OrderedKey(std::string_view key, Chain* chain);
     std::string_view view() const { return std::string_view(data, size); }
     char head[kHeadBytes];
     uint32_t size;
     const char* data;
+    Chain* chain;  // Null for search keys.
   };
   struct OrderedKeyLess {
     using is_transparent = void;
@@ -148,7 +170,7 @@ class MvccStore {
   using OrderedSet = absl::btree_set<OrderedKey, OrderedKeyLess>;
   struct Shard {
     mutable absl::Mutex mu;
-    absl::node_hash_map<std::string, Chain> chains ABSL_GUARDED_BY(mu);
+    ChainSet chains ABSL_GUARDED_BY(mu);  // Owns the chains.
     OrderedSet ordered ABSL_GUARDED_BY(mu);
     // Accounting, kept per shard so writers never share a counter.
     int64_t live_keys ABSL_GUARDED_BY(mu) = 0;
@@ -156,6 +178,9 @@ class MvccStore {
     uint64_t memory_bytes ABSL_GUARDED_BY(mu) = 0;
   };
 
+  // The chain of `store_key` in its shard, or null.
+  static Chain* Find(const Shard& shard, std::string_view store_key)
+      ABSL_SHARED_LOCKS_REQUIRED(shard.mu);
   Shard& ShardFor(std::string_view store_key) const;
   static ReadStatus ReadChain(const Chain& chain, Version snapshot,
                               Versioned<Value>* out, Version* earliest);

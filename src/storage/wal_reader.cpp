@@ -19,14 +19,61 @@ bool AllZero(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == 0; });
 }
 
+// Bounds the bytes RecordFollows may hash: a fixed allowance plus this much
+// per byte searched, so the search stays linear for any realistic tail.
+constexpr uint64_t kFollowSearchFixedBytes = 64ull << 20;
+constexpr uint64_t kFollowSearchBytesPerByte = 16;
+
+enum class Follows { kNothing, kRecord, kUnknown };
+
+// Whether a record with a valid checksum starts anywhere after `offset`.
+// kUnknown when the search would hash more than its budget.
+Follows RecordFollows(std::string_view contents, uint64_t offset) {
+  uint64_t budget = kFollowSearchFixedBytes +
+                    kFollowSearchBytesPerByte * (contents.size() - offset);
+  for (uint64_t pos = offset + 1; pos + kRecordHeaderBytes <= contents.size(); ++pos) {
+    const char* p = contents.data() + pos;
+    const uint32_t length = util::DecodeFixed32(p);
+    if (length > kMaxRecordPayloadBytes ||
+        length > contents.size() - pos - kRecordHeaderBytes) {
+      continue;
+    }
+    if (budget < 2 + uint64_t{length}) return Follows::kUnknown;
+    budget -= 2 + uint64_t{length};
+    if (RecordChecksum(std::string_view(p + 8, 2 + length), length) ==
+        util::DecodeFixed32(p + 4)) {
+      return Follows::kRecord;
+    }
+  }
+  return Follows::kNothing;
+}
+
 void MarkDamage(SegmentScan* scan, std::string_view contents, uint64_t offset,
                 bool reaches_end, std::string reason) {
   scan->damaged = true;
   scan->valid_bytes = offset;
-  // A crash can leave a partially written last record, or a tail the file
-  // system extended with zeros. Anything else after the damage means the
-  // damage is in the middle of the log.
-  scan->damage_is_tail = reaches_end || AllZero(contents.substr(offset));
+  // A crash can leave a partially written last record, possibly followed by
+  // zeros or stale bytes the file system exposed: nothing that is a valid
+  // record. Damage in the middle of the log is followed by the records
+  // written after it -- also when a damaged length field makes the damaged
+  // record seem to run past the end of the file (`reaches_end`), so looking
+  // for a later record decides. Only when that search is too expensive does
+  // the shape of the damage decide.
+  if (AllZero(contents.substr(offset))) {
+    scan->damage_is_tail = true;
+  } else {
+    switch (RecordFollows(contents, offset)) {
+      case Follows::kNothing:
+        scan->damage_is_tail = true;
+        break;
+      case Follows::kRecord:
+        scan->damage_is_tail = false;
+        break;
+      case Follows::kUnknown:
+        scan->damage_is_tail = reaches_end;
+        break;
+    }
+  }
   scan->damage_reason = std::move(reason);
 }
 
