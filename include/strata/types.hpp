@@ -53,7 +53,8 @@ enum class Primitive : uint8_t {
 STRATA_EXPORT std::string_view PrimitiveName(Primitive p);
 STRATA_EXPORT std::optional<Primitive> PrimitiveFromName(std::string_view name);
 
-// InvalidArgument naming the problem when `run` is not a valid run id.
+// InvalidArgument naming the bad character and its position (or an empty
+// id), ResourceExhausted above kMaxRunIdBytes.
 STRATA_EXPORT absl::Status ValidateRunId(std::string_view run);
 // InvalidArgument for an empty key, ResourceExhausted above kMaxKeyBytes.
 STRATA_EXPORT absl::Status ValidateKey(std::string_view key);

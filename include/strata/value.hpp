@@ -9,16 +9,21 @@
 // print identically).
 //
 // JSON text round trip: ToJson() followed by FromJson() gives back an equal
-// Value, for every Value. The mapping is plain JSON with three extensions,
-// each a single-member object:
+// Value, for every Value whose strings are valid UTF-8 (invalid UTF-8 is
+// written as U+FFFD so the output is always valid JSON). The mapping is plain
+// JSON with three extensions, each a single-member object:
 //   bytes          {"$bytes": "<standard base64>"}
 //   NaN, +-inf     {"$double": "NaN" | "Infinity" | "-Infinity"}
+//   an object whose only key is "$bytes", "$double" or "$object"
+//                  {"$object": {...}}   (so it is not mistaken for the above)
 // Integers that fit int64 parse as int; other numbers parse as double. A double
 // with an integral value prints with a ".0" so it parses back as a double.
+// Duplicate keys in JSON input: the last one wins.
 //
 // Ordering: values of different types order by type tag (the Type enum order);
 // values of the same type order naturally (bytes and strings bytewise, arrays
-// and objects lexicographically, doubles by IEEE total order so NaN is ordered).
+// and objects lexicographically; doubles numerically, with every NaN equal to
+// every other NaN and ordered above +infinity).
 //
 // Thread safety: a Value is a regular value type; concurrent const access is
 // safe, concurrent mutation needs external synchronization.

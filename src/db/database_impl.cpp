@@ -413,12 +413,22 @@ absl::StatusOr<Versioned<Value>> DatabaseImpl::KvGet(std::string_view run,
 }
 
 absl::StatusOr<Version> DatabaseImpl::KvDelete(std::string_view run, std::string_view key) {
-  STRATA_ASSIGN_OR_RETURN(bool exists, KvExists(run, key));
-  if (!exists) return KeyNotFound(run, key);
+  STRATA_ASSIGN_OR_RETURN(Versioned<Value> found, KvGet(run, key));  // NotFound if absent.
   STRATA_RETURN_IF_ERROR(CheckRunWritable(run, nullptr));
-  txn::CommitRequest request;
-  return CommitOne(storage::MutationType::kDelete, Primitive::kKv, run, key, Value(),
-                   &request);
+  // The tombstone is conditional on the key still being live at commit (a CAS
+  // on the version found), so that of concurrent deletes of one key exactly
+  // one succeeds and the others get NotFound and write nothing.
+  Version expected = found.version;
+  for (;;) {
+    txn::CommitRequest request;
+    request.cas.push_back(txn::CasCheck{primitives::KvStoreKey(run, key), expected});
+    absl::StatusOr<Version> v = CommitOne(storage::MutationType::kDelete, Primitive::kKv,
+                                          run, key, Value(), &request);
+    if (v.ok() || !IsConflict(v.status())) return v;
+    const std::optional<uint64_t> current = ErrorVersion(v.status());
+    if (!current.has_value() || *current == 0) return KeyNotFound(run, key);
+    expected = *current;  // Overwritten meanwhile but still live: delete that.
+  }
 }
 
 absl::StatusOr<bool> DatabaseImpl::KvExists(std::string_view run, std::string_view key) {

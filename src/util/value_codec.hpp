@@ -1,7 +1,7 @@
 // Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
 //
 // The binary encoding of Value used in WAL records and snapshots.
-// Documented in docs/wal-format.md ("Value encoding"). Stable: never change
+// Documented in docs/value-encoding.md. Stable: never change
 // the meaning of an existing tag.
 //
 // Thread safety: pure functions.
