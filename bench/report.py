@@ -181,6 +181,17 @@ def build(results):
     r.ratio("4", "InMemory put, 2 threads vs 1 thread (disjoint keys)",
             "BM_StrataInMemoryPutDisjoint@2", "BM_StrataInMemoryPutDisjoint",
             "Strata 1 thread", 1.8)
+    # 6. Snapshot acquisition: <= 100 ns, allocation-free.
+    t = r.get("BM_SnapshotAcquireRelease", "real_time")
+    a = r.get("BM_Anchor_MutexLockUnlock", "real_time")
+    r.add("6", "Snapshot acquire+release (1 thread)", fmt(t, "ns"),
+          "mutex lock+unlock: %s" % fmt(a, "ns"),
+          t / a if t is not None and a else None, "<= 100 ns",
+          t is not None and t <= 100)
+    allocs = r.get("BM_SnapshotAcquireRelease", "allocs_per_op")
+    r.add("6", "Snapshot acquisition heap allocations per op",
+          "%g" % allocs if allocs is not None else "n/a", "-", None, "0",
+          allocs is not None and allocs == 0)
     # 5. Memory per entry (no numeric target: reported against anchors).
     for field, label in (("stats_overhead_per_entry",
                           "Stats().memory_bytes"),

@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(e.value.version));
   }
   auto stats = (*db)->Stats();
-  std::printf("database: %llu live keys, %llu commits replayed from %llu WAL segment(s)\n",
+  std::printf("database: %llu live keys; %llu commit(s) replayed from the WAL at open; %llu WAL segment(s) on disk\n",
               static_cast<unsigned long long>(stats.live_keys),
               static_cast<unsigned long long>(stats.recovered_records),
               static_cast<unsigned long long>(stats.wal_segments));

@@ -49,4 +49,53 @@ uint64_t TestSeed() {
 
 std::string TestDataDir() { return STRATA_TEST_DATA_DIR; }
 
+std::string DurabilityModeName(DurabilityMode mode) {
+  switch (mode) {
+    case DurabilityMode::kInMemory:
+      return "InMemory";
+    case DurabilityMode::kBuffered:
+      return "Buffered";
+    case DurabilityMode::kStrict:
+      return "Strict";
+  }
+  return "?";
+}
+
+Value RandomValue(std::mt19937_64& rng, int depth) {
+  switch (rng() % (depth > 2 ? 6 : 8)) {
+    case 0:
+      return Value();
+    case 1:
+      return Value(rng() % 2 == 0);
+    case 2:
+      return Value(static_cast<int64_t>(rng()));
+    case 3:
+      return Value(static_cast<double>(static_cast<int64_t>(rng() % 2000001) - 1000000) /
+                   8.0);
+    case 4: {
+      const size_t len = rng() % 10 == 0 ? 2000 + rng() % 2000 : rng() % 40;
+      std::string s;
+      for (size_t i = 0; i < len; ++i) s.push_back(static_cast<char>('a' + rng() % 26));
+      return Value(std::move(s));
+    }
+    case 5: {
+      std::string b;
+      for (size_t i = 0, n = rng() % 40; i < n; ++i) b.push_back(static_cast<char>(rng()));
+      return Value::MakeBytes(std::move(b));
+    }
+    case 6: {
+      Value::Array a;
+      for (size_t i = 0, n = rng() % 4; i < n; ++i) a.push_back(RandomValue(rng, depth + 1));
+      return Value(std::move(a));
+    }
+    default: {
+      Value::Object o;
+      for (size_t i = 0, n = rng() % 4; i < n; ++i) {
+        o["f" + std::to_string(rng() % 6)] = RandomValue(rng, depth + 1);
+      }
+      return Value(std::move(o));
+    }
+  }
+}
+
 }  // namespace strata::testing

@@ -12,7 +12,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "strata/options.hpp"
 #include "strata/status.hpp"
+#include "strata/value.hpp"
 
 namespace strata::testing {
 
@@ -39,6 +41,14 @@ uint64_t TestSeed();
 
 // Directory with the public test data (../shared/data).
 std::string TestDataDir();
+
+// "InMemory", "Buffered" or "Strict": for parameterized test names.
+std::string DurabilityModeName(DurabilityMode mode);
+
+// A random Value of every type, nested at most three levels. Strings are
+// lowercase ASCII, usually under 40 bytes and one in ten 2-4 KB (so a stream
+// of them fills WAL segments); bytes are arbitrary.
+Value RandomValue(std::mt19937_64& rng, int depth = 0);
 
 }  // namespace strata::testing
 

@@ -29,6 +29,8 @@
 namespace strata {
 namespace {
 
+using ::strata::testing::RandomValue;
+
 using ::strata::testing::TempDir;
 
 const std::vector<std::string>& Runs() {
@@ -65,42 +67,6 @@ std::string StatusText(const absl::StatusOr<T>& s) {
   return StatusText(s.status());
 }
 
-Value RandomValue(std::mt19937_64& rng, int depth = 0) {
-  switch (rng() % (depth > 2 ? 6 : 8)) {
-    case 0:
-      return Value();
-    case 1:
-      return Value(rng() % 2 == 0);
-    case 2:
-      return Value(static_cast<int64_t>(rng()));
-    case 3:
-      return Value(static_cast<double>(rng() % 100000) / 8.0);
-    case 4: {
-      // Mostly short strings, sometimes a few KB (fills WAL segments).
-      const size_t len = rng() % 10 == 0 ? 2000 + rng() % 2000 : rng() % 40;
-      std::string s;
-      for (size_t i = 0; i < len; ++i) s.push_back(static_cast<char>('a' + rng() % 26));
-      return Value(s);
-    }
-    case 5: {
-      std::string b;
-      for (size_t i = 0, n = rng() % 20; i < n; ++i) b.push_back(static_cast<char>(rng()));
-      return Value::MakeBytes(b);
-    }
-    case 6: {
-      Value::Array a;
-      for (size_t i = 0, n = rng() % 4; i < n; ++i) a.push_back(RandomValue(rng, depth + 1));
-      return Value(std::move(a));
-    }
-    default: {
-      Value::Object o;
-      for (size_t i = 0, n = rng() % 4; i < n; ++i) {
-        o["f" + std::to_string(rng() % 6)] = RandomValue(rng, depth + 1);
-      }
-      return Value(std::move(o));
-    }
-  }
-}
 
 // An operation of the script: deterministic given the database state, and
 // returns a textual outcome that must be the same for every database.

@@ -35,6 +35,8 @@
 namespace strata::storage {
 namespace {
 
+using ::strata::testing::RandomValue;
+
 using ::strata::testing::TempDir;
 using ::strata::testing::TestSeed;
 
@@ -51,35 +53,6 @@ std::string RandomString(std::mt19937_64& rng, size_t max_len, bool binary) {
   return s;
 }
 
-Value RandomValue(std::mt19937_64& rng, int depth = 0) {
-  switch (rng() % (depth < 2 ? 8 : 6)) {
-    case 0:
-      return Value();
-    case 1:
-      return Value(rng() % 2 == 0);
-    case 2:
-      return Value(static_cast<int64_t>(rng()));
-    case 3:
-      return Value(static_cast<double>(static_cast<int64_t>(rng() % 2000001) - 1000000) /
-                   8.0);
-    case 4:
-      return Value(RandomString(rng, 40, /*binary=*/false));
-    case 5:
-      return Value::MakeBytes(RandomString(rng, 40, /*binary=*/true));
-    case 6: {
-      Value::Array a;
-      for (uint64_t n = rng() % 4; n > 0; --n) a.push_back(RandomValue(rng, depth + 1));
-      return Value(std::move(a));
-    }
-    default: {
-      Value::Object o;
-      for (uint64_t n = rng() % 4; n > 0; --n) {
-        o[RandomString(rng, 8, false)] = RandomValue(rng, depth + 1);
-      }
-      return Value(std::move(o));
-    }
-  }
-}
 
 const char* const kRuns[] = {"default", "run-1", "r.2:x", "A_b-9"};
 

@@ -35,17 +35,6 @@ std::string Account(int i) {
   return absl::StrCat("acct/", i < 10 ? "0" : "", std::to_string(i));
 }
 
-std::string ModeName(DurabilityMode m) {
-  switch (m) {
-    case DurabilityMode::kInMemory:
-      return "InMemory";
-    case DurabilityMode::kBuffered:
-      return "Buffered";
-    case DurabilityMode::kStrict:
-      return "Strict";
-  }
-  return "?";
-}
 
 // Makes `n` threads start their loops together, so that they overlap.
 class StartGate {
@@ -564,7 +553,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, ConcurrencyTest,
                                            DurabilityMode::kBuffered,
                                            DurabilityMode::kStrict),
                          [](const ::testing::TestParamInfo<DurabilityMode>& info) {
-                           return ModeName(info.param);
+                           return ::strata::testing::DurabilityModeName(info.param);
                          });
 
 }  // namespace

@@ -28,17 +28,6 @@ namespace {
 
 using ::strata::testing::TempDir;
 
-std::string ModeName(DurabilityMode m) {
-  switch (m) {
-    case DurabilityMode::kInMemory:
-      return "InMemory";
-    case DurabilityMode::kBuffered:
-      return "Buffered";
-    case DurabilityMode::kStrict:
-      return "Strict";
-  }
-  return "?";
-}
 
 class TransactionTest : public ::testing::TestWithParam<DurabilityMode> {
  protected:
@@ -1006,7 +995,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, TransactionTest,
                                            DurabilityMode::kBuffered,
                                            DurabilityMode::kStrict),
                          [](const ::testing::TestParamInfo<DurabilityMode>& info) {
-                           return ModeName(info.param);
+                           return ::strata::testing::DurabilityModeName(info.param);
                          });
 
 }  // namespace
