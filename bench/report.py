@@ -123,9 +123,10 @@ class Report:
         self.add(section, what, strata_text, anchor_text, ratio, "(info)",
                  None)
 
-    def add(self, section, what, strata, anchor, ratio, target, met):
+    def add(self, section, what, strata, anchor, ratio, target, met,
+            needs_ratio=True):
         status = ("MET" if met else "NOT MET") if met is not None else "-"
-        if ratio is None and met is not None:
+        if needs_ratio and ratio is None and met is not None:
             status = "NOT MEASURED"
         self.rows.append((section, what, strata, anchor,
                           fmt(ratio, "x") if ratio is not None else "n/a",
@@ -191,7 +192,7 @@ def build(results):
     allocs = r.get("BM_SnapshotAcquireRelease", "allocs_per_op")
     r.add("6", "Snapshot acquisition heap allocations per op",
           "%g" % allocs if allocs is not None else "n/a", "-", None, "0",
-          allocs is not None and allocs == 0)
+          allocs is not None and allocs == 0, needs_ratio=False)
     # 5. Memory per entry (no numeric target: reported against anchors).
     for field, label in (("stats_overhead_per_entry",
                           "Stats().memory_bytes"),
