@@ -49,26 +49,81 @@ MvccStore::Chain* MvccStore::Find(const Shard& shard, std::string_view store_key
   return it == shard.chains.end() ? nullptr : *it;
 }
 
-MvccStore::OrderedKey::OrderedKey(std::string_view key, Chain* c)
-    : size(static_cast<uint32_t>(key.size())), data(key.data()), chain(c) {
-  const size_t n = std::min(key.size(), kHeadBytes);
-  std::memcpy(head, key.data(), n);
-  std::memset(head + n, 0, kHeadBytes - n);
+std::string_view MvccStore::KeyPart(std::string_view store_key) {
+  const size_t ns_len = 2 + static_cast<unsigned char>(store_key[1]);
+  return store_key.substr(ns_len);
 }
 
-bool MvccStore::OrderedKeyLess::operator()(const OrderedKey& a,
-                                           const OrderedKey& b) const {
-  const size_t common = std::min(a.size, b.size);
-  const size_t in_head = std::min(common, OrderedKey::kHeadBytes);
-  if (const int c = std::memcmp(a.head, b.head, in_head); c != 0) return c < 0;
-  if (common > OrderedKey::kHeadBytes) {
-    const int c = std::memcmp(a.data + OrderedKey::kHeadBytes,
-                              b.data + OrderedKey::kHeadBytes,
-                              common - OrderedKey::kHeadBytes);
-    if (c != 0) return c < 0;
+uint64_t MvccStore::KeyHead(std::string_view key_part) {
+  uint64_t head = 0;
+  const size_t n = std::min<size_t>(key_part.size(), 8);
+  for (size_t i = 0; i < n; ++i) {
+    head |= static_cast<uint64_t>(static_cast<unsigned char>(key_part[i])) << (56 - 8 * i);
   }
-  return a.size < b.size;
+  return head;
 }
+
+bool MvccStore::EntryLess::operator()(const Entry& a, const Entry& b) const {
+  if (a.head != b.head) return a.head < b.head;
+  auto part = [](uintptr_t ptr) {
+    if (ptr & 1) return *reinterpret_cast<const std::string_view*>(ptr & ~uintptr_t{1});
+    return KeyPart(reinterpret_cast<const Chain*>(ptr)->key());
+  };
+  return part(a.ptr) < part(b.ptr);
+}
+
+// Walks the keys of one shard in [start, end) in order, across namespaces.
+class MvccStore::ShardRange {
+ public:
+  ShardRange(const Shard& shard, std::string_view start, std::string_view end)
+      ABSL_SHARED_LOCKS_REQUIRED(shard.mu)
+      : end_(end), map_end_(shard.namespaces.end()) {
+    // The namespace `start` falls in, if it is long enough to name one.
+    const bool has_ns = start.size() >= 2 &&
+                        start.size() >= 2u + static_cast<unsigned char>(start[1]);
+    if (has_ns) {
+      const std::string_view ns = start.substr(0, 2 + static_cast<unsigned char>(start[1]));
+      probe_ = start.substr(ns.size());
+      ns_it_ = shard.namespaces.find(ns);
+      if (ns_it_ != map_end_) {
+        it_ = ns_it_->second.lower_bound(
+            Entry{KeyHead(probe_), reinterpret_cast<uintptr_t>(&probe_) | 1});
+        SkipExhausted();
+        return;
+      }
+    }
+    ns_it_ = shard.namespaces.lower_bound(start);
+    if (ns_it_ != map_end_) it_ = ns_it_->second.begin();
+    SkipExhausted();
+  }
+  ShardRange(const ShardRange&) = delete;
+  ShardRange& operator=(const ShardRange&) = delete;
+  ShardRange(ShardRange&&) = default;
+
+  bool Valid() const { return valid_; }
+  Chain* chain() const { return reinterpret_cast<Chain*>(it_->ptr); }
+  std::string_view key() const { return chain()->key(); }
+  void Next() {
+    ++it_;
+    SkipExhausted();
+  }
+
+ private:
+  void SkipExhausted() {
+    while (ns_it_ != map_end_ && it_ == ns_it_->second.end()) {
+      ++ns_it_;
+      if (ns_it_ != map_end_) it_ = ns_it_->second.begin();
+    }
+    valid_ = ns_it_ != map_end_ && (end_.empty() || key() < end_);
+  }
+
+  std::string_view end_;
+  std::string_view probe_;
+  NamespaceMap::const_iterator ns_it_;
+  NamespaceMap::const_iterator map_end_;
+  NamespaceSet::const_iterator it_;
+  bool valid_ = false;
+};
 
 MvccStore::MvccStore(uint32_t shard_count, RetentionPolicy retention)
     : retention_(retention) {
@@ -80,7 +135,7 @@ MvccStore::MvccStore(uint32_t shard_count, RetentionPolicy retention)
 MvccStore::~MvccStore() {
   for (uint32_t i = 0; i < shard_count_; ++i) {
     absl::MutexLock lock(&shards_[i].mu);
-    shards_[i].ordered.clear();
+    shards_[i].namespaces.clear();
     for (Chain* chain : shards_[i].chains) Chain::Delete(chain);
     shards_[i].chains.clear();
   }
@@ -163,10 +218,8 @@ bool MvccStore::RangeChangedSince(std::string_view start, std::string_view end,
   for (uint32_t i = 0; i < shard_count_; ++i) {
     const Shard& shard = shards_[i];
     absl::ReaderMutexLock lock(&shard.mu);
-    for (auto it = shard.ordered.lower_bound(OrderedKey(start, nullptr));
-         it != shard.ordered.end(); ++it) {
-      if (!end.empty() && it->view() >= end) break;
-      const Chain& chain = *it->chain;
+    for (ShardRange r(shard, start, end); r.Valid(); r.Next()) {
+      const Chain& chain = *r.chain();
       if (chain.head != nullptr && chain.head->version > snapshot) return true;
     }
   }
@@ -189,7 +242,14 @@ void MvccStore::Install(std::string_view store_key, Version version,
   if (found == nullptr) {
     found = Chain::New(store_key);
     shard.chains.insert(found);
-    shard.ordered.insert(OrderedKey(found->key(), found));
+    const std::string_view key = found->key();
+    const std::string_view part = KeyPart(key);
+    const std::string_view ns = key.substr(0, key.size() - part.size());
+    auto ns_it = shard.namespaces.find(ns);
+    if (ns_it == shard.namespaces.end()) {
+      ns_it = shard.namespaces.emplace(std::string(ns), NamespaceSet()).first;
+    }
+    ns_it->second.insert(Entry{KeyHead(part), reinterpret_cast<uintptr_t>(found)});
     shard.memory_bytes += kKeyOverheadBytes + store_key.size();
   }
   Chain& chain = *found;
@@ -252,35 +312,25 @@ void MvccStore::Scan(std::string_view start, std::string_view end,
   for (uint32_t i = 0; i < shard_count_; ++i) shards_[i].mu.ReaderLock();
   if (visible != nullptr) snapshot = visible->load(std::memory_order_acquire);
 
-  using Iter = OrderedSet::const_iterator;
-  struct Cursor {
-    Iter it;
-    uint32_t shard;
-  };
-  auto greater = [](const Cursor& a, const Cursor& b) {
-    return OrderedKeyLess()(*b.it, *a.it);
-  };
-  std::priority_queue<Cursor, std::vector<Cursor>, decltype(greater)> heap(greater);
+  // A k-way merge of the shards' ordered ranges.
+  std::vector<ShardRange> ranges;
+  ranges.reserve(shard_count_);
+  auto greater = [&ranges](uint32_t a, uint32_t b) { return ranges[a].key() > ranges[b].key(); };
+  std::priority_queue<uint32_t, std::vector<uint32_t>, decltype(greater)> heap(greater);
   for (uint32_t i = 0; i < shard_count_; ++i) {
-    auto it = shards_[i].ordered.lower_bound(OrderedKey(start, nullptr));
-    if (it != shards_[i].ordered.end() && (end.empty() || it->view() < end)) {
-      heap.push(Cursor{it, i});
-    }
+    ranges.emplace_back(shards_[i], start, end);
+    if (ranges.back().Valid()) heap.push(i);
   }
   Versioned<Value> out;
   while (!heap.empty()) {
-    Cursor cur = heap.top();
+    const uint32_t top = heap.top();
     heap.pop();
-    const Shard& shard = shards_[cur.shard];
-    const std::string_view key = cur.it->view();
-    const Chain& chain = *cur.it->chain;
-    if (ReadChain(chain, snapshot, &out, nullptr) == ReadStatus::kFound) {
-      if (!fn(key, out)) break;
+    ShardRange& r = ranges[top];
+    if (ReadChain(*r.chain(), snapshot, &out, nullptr) == ReadStatus::kFound) {
+      if (!fn(r.key(), out)) break;
     }
-    ++cur.it;
-    if (cur.it != shard.ordered.end() && (end.empty() || cur.it->view() < end)) {
-      heap.push(cur);
-    }
+    r.Next();
+    if (r.Valid()) heap.push(top);
   }
   for (uint32_t i = shard_count_; i-- > 0;) shards_[i].mu.ReaderUnlock();
 }

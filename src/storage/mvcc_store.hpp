@@ -9,9 +9,10 @@
 // when history is trimmed.
 //
 // The key space is split into `shard_count` shards by hash of the store key.
-// Each shard has its own reader/writer lock, a hash map for point lookups and
-// an ordered set of its keys for range scans (a scan merges the shards). No
-// operation takes a database-wide lock.
+// Each shard has its own reader/writer lock, a hash set of chains for point
+// lookups and, per (primitive, run) namespace, an ordered set of its keys for
+// range scans (a scan merges the shards). No operation takes a database-wide
+// lock.
 //
 // History trimming: after a node is prepended, a chain longer than the
 // retention policy allows drops its oldest nodes, but never the newest node
@@ -30,6 +31,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -151,27 +153,30 @@ class MvccStore {
   };
   using ChainSet = absl::flat_hash_set<Chain*, ChainHash, ChainEq>;
 
-  // An entry of the ordered key set: the chain plus a copy of the key's first
-  // bytes, so that almost every comparison is decided without following the
-  // pointer (which would be a cache miss per comparison in a large set).
-  struct OrderedKey {
-    static constexpr size_t kHeadBytes = 24;
-    OrderedKey(std::string_view key, Chain* chain);
-    std::string_view view() const { return std::string_view(data, size); }
-    char head[kHeadBytes];
-    uint32_t size;
-    const char* data;
-    Chain* chain;  // Null for search keys.
+  // The ordered key index: per shard, one ordered set per namespace
+  // (primitive, run). An entry is the chain plus the first 8 bytes of the key
+  // after the namespace prefix, big-endian, so that nearly every comparison is
+  // one integer comparison and an entry is 16 bytes (a wide, shallow btree).
+  // Namespace prefixes are prefix-free, so (namespace, key) order is the byte
+  // order of store keys.
+  struct Entry {
+    uint64_t head;
+    // A Chain*, or (low bit set) a const std::string_view* probe key part.
+    uintptr_t ptr;
   };
-  struct OrderedKeyLess {
-    using is_transparent = void;
-    bool operator()(const OrderedKey& a, const OrderedKey& b) const;
+  struct EntryLess {
+    bool operator()(const Entry& a, const Entry& b) const;
   };
-  using OrderedSet = absl::btree_set<OrderedKey, OrderedKeyLess>;
+  using NamespaceSet = absl::btree_set<Entry, EntryLess>;
+  using NamespaceMap = std::map<std::string, NamespaceSet, std::less<>>;
+  static uint64_t KeyHead(std::string_view key_part);
+  static std::string_view KeyPart(std::string_view store_key);
+  class ShardRange;
+
   struct Shard {
     mutable absl::Mutex mu;
     ChainSet chains ABSL_GUARDED_BY(mu);  // Owns the chains.
-    OrderedSet ordered ABSL_GUARDED_BY(mu);
+    NamespaceMap namespaces ABSL_GUARDED_BY(mu);
     // Accounting, kept per shard so writers never share a counter.
     int64_t live_keys ABSL_GUARDED_BY(mu) = 0;
     uint64_t node_count ABSL_GUARDED_BY(mu) = 0;
