@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <iterator>
 #include <queue>
 
 #include "util/hash.hpp"
@@ -72,7 +73,29 @@ bool MvccStore::EntryLess::operator()(const Entry& a, const Entry& b) const {
   return part(a.ptr) < part(b.ptr);
 }
 
+void MvccStore::SortShard(Shard* shard) {
+  if (shard->unsorted_keys == 0) return;
+  for (auto& [ns, index] : shard->namespaces) {
+    if (index.unsorted.empty()) continue;
+    std::sort(index.unsorted.begin(), index.unsorted.end(), EntryLess());
+    if (index.unsorted.size() * 8 >= index.sorted.size()) {
+      // A large tail: rebuild with one sequential merge, appending in order
+      // (cheap and cache-friendly) instead of one tree descent per key.
+      NamespaceSet merged;
+      std::merge(index.sorted.begin(), index.sorted.end(), index.unsorted.begin(),
+                 index.unsorted.end(), std::inserter(merged, merged.end()), EntryLess());
+      index.sorted = std::move(merged);
+    } else {
+      for (const Entry& e : index.unsorted) index.sorted.insert(e);
+    }
+    index.unsorted.clear();
+    index.unsorted.shrink_to_fit();
+  }
+  shard->unsorted_keys = 0;
+}
+
 // Walks the keys of one shard in [start, end) in order, across namespaces.
+// REQUIRES: the shard has no unsorted keys (see SortShard).
 class MvccStore::ShardRange {
  public:
   ShardRange(const Shard& shard, std::string_view start, std::string_view end)
@@ -86,14 +109,14 @@ class MvccStore::ShardRange {
       probe_ = start.substr(ns.size());
       ns_it_ = shard.namespaces.find(ns);
       if (ns_it_ != map_end_) {
-        it_ = ns_it_->second.lower_bound(
+        it_ = ns_it_->second.sorted.lower_bound(
             Entry{KeyHead(probe_), reinterpret_cast<uintptr_t>(&probe_) | 1});
         SkipExhausted();
         return;
       }
     }
     ns_it_ = shard.namespaces.lower_bound(start);
-    if (ns_it_ != map_end_) it_ = ns_it_->second.begin();
+    if (ns_it_ != map_end_) it_ = ns_it_->second.sorted.begin();
     SkipExhausted();
   }
   ShardRange(const ShardRange&) = delete;
@@ -110,9 +133,9 @@ class MvccStore::ShardRange {
 
  private:
   void SkipExhausted() {
-    while (ns_it_ != map_end_ && it_ == ns_it_->second.end()) {
+    while (ns_it_ != map_end_ && it_ == ns_it_->second.sorted.end()) {
       ++ns_it_;
-      if (ns_it_ != map_end_) it_ = ns_it_->second.begin();
+      if (ns_it_ != map_end_) it_ = ns_it_->second.sorted.begin();
     }
     valid_ = ns_it_ != map_end_ && (end_.empty() || key() < end_);
   }
@@ -216,8 +239,9 @@ Version MvccStore::EarliestRetained(std::string_view store_key) const {
 bool MvccStore::RangeChangedSince(std::string_view start, std::string_view end,
                                   Version snapshot) const {
   for (uint32_t i = 0; i < shard_count_; ++i) {
-    const Shard& shard = shards_[i];
-    absl::ReaderMutexLock lock(&shard.mu);
+    Shard& shard = shards_[i];
+    absl::MutexLock lock(&shard.mu);
+    SortShard(&shard);
     for (ShardRange r(shard, start, end); r.Valid(); r.Next()) {
       const Chain& chain = *r.chain();
       if (chain.head != nullptr && chain.head->version > snapshot) return true;
@@ -247,9 +271,10 @@ void MvccStore::Install(std::string_view store_key, Version version,
     const std::string_view ns = key.substr(0, key.size() - part.size());
     auto ns_it = shard.namespaces.find(ns);
     if (ns_it == shard.namespaces.end()) {
-      ns_it = shard.namespaces.emplace(std::string(ns), NamespaceSet()).first;
+      ns_it = shard.namespaces.emplace(std::string(ns), NamespaceIndex()).first;
     }
-    ns_it->second.insert(Entry{KeyHead(part), reinterpret_cast<uintptr_t>(found)});
+    ns_it->second.unsorted.push_back(Entry{KeyHead(part), reinterpret_cast<uintptr_t>(found)});
+    ++shard.unsorted_keys;
     shard.memory_bytes += kKeyOverheadBytes + store_key.size();
   }
   Chain& chain = *found;
@@ -309,7 +334,35 @@ void MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon) {
 void MvccStore::Scan(std::string_view start, std::string_view end,
                      Version snapshot, const std::atomic<Version>* visible,
                      const ScanFn& fn) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  for (uint32_t i = 0; i < shard_count_; ++i) shards_[i].mu.ReaderLock();
+  // Sort what writers appended, then hold every reader lock. If a writer
+  // appended keys in between, try again; after a few attempts take writer
+  // locks instead, so a steady stream of inserts cannot starve the scan.
+  bool exclusive = false;
+  for (int attempt = 0;; ++attempt) {
+    exclusive = attempt >= 3;
+    for (uint32_t i = 0; i < shard_count_; ++i) {
+      Shard& shard = shards_[i];
+      if (exclusive) {
+        shard.mu.Lock();
+        SortShard(&shard);
+        continue;
+      }
+      shard.mu.ReaderLock();
+      if (shard.unsorted_keys == 0) continue;
+      shard.mu.ReaderUnlock();
+      shard.mu.Lock();
+      SortShard(&shard);
+      shard.mu.Unlock();
+      shard.mu.ReaderLock();
+    }
+    if (exclusive) break;
+    bool sorted = true;
+    for (uint32_t i = 0; i < shard_count_ && sorted; ++i) {
+      sorted = shards_[i].unsorted_keys == 0;
+    }
+    if (sorted) break;
+    for (uint32_t i = shard_count_; i-- > 0;) shards_[i].mu.ReaderUnlock();
+  }
   if (visible != nullptr) snapshot = visible->load(std::memory_order_acquire);
 
   // A k-way merge of the shards' ordered ranges.
@@ -332,7 +385,13 @@ void MvccStore::Scan(std::string_view start, std::string_view end,
     r.Next();
     if (r.Valid()) heap.push(top);
   }
-  for (uint32_t i = shard_count_; i-- > 0;) shards_[i].mu.ReaderUnlock();
+  for (uint32_t i = shard_count_; i-- > 0;) {
+    if (exclusive) {
+      shards_[i].mu.Unlock();
+    } else {
+      shards_[i].mu.ReaderUnlock();
+    }
+  }
 }
 
 std::vector<KvVersion> MvccStore::History(std::string_view store_key,

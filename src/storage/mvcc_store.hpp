@@ -12,7 +12,9 @@
 // Each shard has its own reader/writer lock, a hash set of chains for point
 // lookups and, per (primitive, run) namespace, an ordered set of its keys for
 // range scans (a scan merges the shards). No operation takes a database-wide
-// lock.
+// lock. New keys reach the ordered set lazily: the first range operation
+// after a burst of inserts sorts them in, so point-only workloads never pay
+// for ordering, and a scan after N new keys pays O(N log N) once.
 //
 // History trimming: after a node is prepended, a chain longer than the
 // retention policy allows drops its oldest nodes, but never the newest node
@@ -168,7 +170,14 @@ class MvccStore {
     bool operator()(const Entry& a, const Entry& b) const;
   };
   using NamespaceSet = absl::btree_set<Entry, EntryLess>;
-  using NamespaceMap = std::map<std::string, NamespaceSet, std::less<>>;
+  // New keys are appended to `unsorted` and merged into `sorted` by the first
+  // range operation that needs them, so writes of new keys do not pay for
+  // ordering until something reads in order.
+  struct NamespaceIndex {
+    NamespaceSet sorted;
+    std::vector<Entry> unsorted;
+  };
+  using NamespaceMap = std::map<std::string, NamespaceIndex, std::less<>>;
   static uint64_t KeyHead(std::string_view key_part);
   static std::string_view KeyPart(std::string_view store_key);
   class ShardRange;
@@ -177,11 +186,15 @@ class MvccStore {
     mutable absl::Mutex mu;
     ChainSet chains ABSL_GUARDED_BY(mu);  // Owns the chains.
     NamespaceMap namespaces ABSL_GUARDED_BY(mu);
+    size_t unsorted_keys ABSL_GUARDED_BY(mu) = 0;  // Sum of the tails.
     // Accounting, kept per shard so writers never share a counter.
     int64_t live_keys ABSL_GUARDED_BY(mu) = 0;
     uint64_t node_count ABSL_GUARDED_BY(mu) = 0;
     uint64_t memory_bytes ABSL_GUARDED_BY(mu) = 0;
   };
+
+  // Merges every unsorted tail of the shard into its sorted set.
+  static void SortShard(Shard* shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
 
   // The chain of `store_key` in its shard, or null.
   static Chain* Find(const Shard& shard, std::string_view store_key)
