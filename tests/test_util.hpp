@@ -45,6 +45,19 @@ std::string TestDataDir();
 // "InMemory", "Buffered" or "Strict": for parameterized test names.
 std::string DurabilityModeName(DurabilityMode mode);
 
+// For INSTANTIATE_TEST_SUITE_P over every durability mode:
+//   INSTANTIATE_TEST_SUITE_P(Modes, MyTest, AllDurabilityModes(),
+//                            DurabilityModeParamName());
+inline auto AllDurabilityModes() {
+  return ::testing::Values(DurabilityMode::kInMemory, DurabilityMode::kBuffered,
+                           DurabilityMode::kStrict);
+}
+struct DurabilityModeParamName {
+  std::string operator()(const ::testing::TestParamInfo<DurabilityMode>& info) const {
+    return DurabilityModeName(info.param);
+  }
+};
+
 // A random Value of every type, nested at most three levels. Strings are
 // lowercase ASCII, usually under 40 bytes and one in ten 2-4 KB (so a stream
 // of them fills WAL segments); bytes are arbitrary.

@@ -548,13 +548,8 @@ TEST_P(ConcurrencyTest, RacingPutsAndDeletesNeverDoubleDelete) {
   EXPECT_EQ(db_->CurrentVersion(), static_cast<Version>(puts_ok.load() + deletes_ok.load()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, ConcurrencyTest,
-                         ::testing::Values(DurabilityMode::kInMemory,
-                                           DurabilityMode::kBuffered,
-                                           DurabilityMode::kStrict),
-                         [](const ::testing::TestParamInfo<DurabilityMode>& info) {
-                           return ::strata::testing::DurabilityModeName(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Modes, ConcurrencyTest, ::strata::testing::AllDurabilityModes(),
+                         ::strata::testing::DurabilityModeParamName());
 
 }  // namespace
 }  // namespace strata

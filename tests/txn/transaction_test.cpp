@@ -990,13 +990,8 @@ TEST_P(TransactionTest, CommitVersionsDenseAndTimestampsMonotonic) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, TransactionTest,
-                         ::testing::Values(DurabilityMode::kInMemory,
-                                           DurabilityMode::kBuffered,
-                                           DurabilityMode::kStrict),
-                         [](const ::testing::TestParamInfo<DurabilityMode>& info) {
-                           return ::strata::testing::DurabilityModeName(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Modes, TransactionTest, ::strata::testing::AllDurabilityModes(),
+                         ::strata::testing::DurabilityModeParamName());
 
 }  // namespace
 }  // namespace strata
