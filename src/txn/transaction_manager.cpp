@@ -16,13 +16,28 @@ namespace strata::txn {
 
 namespace {
 
-// Spins briefly, then yields: waits here are for other committers' installs,
-// which take microseconds, but on a machine with fewer cores than committers
-// the thread being waited for may need this core to run.
+// Spins, then yields: waits here are for other committers' installs, which
+// take about a microsecond, so spinning for a few microseconds avoids a trip
+// through the scheduler; but on a machine with fewer cores than committers
+// the thread being waited for may need this core, hence the yield after.
+constexpr int kSpinsBeforeYield = 256;
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 template <typename Pred>
 void SpinUntil(Pred pred) {
   for (int i = 0; !pred(); ++i) {
-    if (i > 64) std::this_thread::yield();
+    if (i < kSpinsBeforeYield) {
+      CpuRelax();
+    } else {
+      std::this_thread::yield();
+    }
   }
 }
 
