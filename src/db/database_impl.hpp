@@ -82,8 +82,6 @@ class DatabaseImpl final : public Database {
   // Called after a commit that may have created runs.
   void NoteRunsCreated(const std::vector<std::string>& runs);
 
-  // For tests: the snapshot registry, to measure and inspect snapshots.
-  storage::SnapshotRegistry& snapshots_for_test() { return txns_->snapshots(); }
 
  private:
   DatabaseImpl(std::string path, const Options& options, Env* env);
