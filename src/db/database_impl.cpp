@@ -61,11 +61,6 @@ absl::Status RunNotFound(std::string_view run) {
                    absl::StrCat("run '", Sv(run), "' does not exist (create it with CreateRun)"));
 }
 
-absl::Status KeyNotFound(std::string_view run, std::string_view key) {
-  return MakeError(ErrorCode::kNotFound,
-                   absl::StrCat("key not found: ", primitives::KvRefText(run, key)));
-}
-
 // The public Transaction: argument checks and run checks in front of the
 // primitive operations on a TxnContext.
 class TransactionHandle final : public Transaction {
@@ -81,10 +76,7 @@ class TransactionHandle final : public Transaction {
     return primitives::KvGet(ctx_, run, key);
   }
   absl::StatusOr<bool> KvExists(std::string_view run, std::string_view key) override {
-    absl::StatusOr<Versioned<Value>> v = KvGet(run, key);
-    if (v.ok()) return true;
-    if (GetErrorCode(v.status()) == ErrorCode::kNotFound) return false;
-    return v.status();
+    return primitives::ExistsFromGet(KvGet(run, key));
   }
   absl::StatusOr<KvPage> KvList(std::string_view run, const ListRequest& request) override {
     STRATA_RETURN_IF_ERROR(CheckActive());
@@ -409,7 +401,7 @@ absl::StatusOr<Versioned<Value>> DatabaseImpl::KvGet(std::string_view run,
       storage::ReadStatus::kFound) {
     return out;
   }
-  return KeyNotFound(run, key);
+  return primitives::KvNotFound(run, key);
 }
 
 absl::StatusOr<Version> DatabaseImpl::KvDelete(std::string_view run, std::string_view key) {
@@ -426,16 +418,13 @@ absl::StatusOr<Version> DatabaseImpl::KvDelete(std::string_view run, std::string
                                           run, key, Value(), &request);
     if (v.ok() || !IsConflict(v.status())) return v;
     const std::optional<uint64_t> current = ErrorVersion(v.status());
-    if (!current.has_value() || *current == 0) return KeyNotFound(run, key);
+    if (!current.has_value() || *current == 0) return primitives::KvNotFound(run, key);
     expected = *current;  // Overwritten meanwhile but still live: delete that.
   }
 }
 
 absl::StatusOr<bool> DatabaseImpl::KvExists(std::string_view run, std::string_view key) {
-  absl::StatusOr<Versioned<Value>> v = KvGet(run, key);
-  if (v.ok()) return true;
-  if (GetErrorCode(v.status()) == ErrorCode::kNotFound) return false;
-  return v.status();
+  return primitives::ExistsFromGet(KvGet(run, key));
 }
 
 absl::StatusOr<KvPage> DatabaseImpl::KvList(std::string_view run,
@@ -503,7 +492,7 @@ absl::StatusOr<std::vector<KvVersion>> DatabaseImpl::KvHistory(std::string_view 
   STRATA_RETURN_IF_ERROR(primitives::CheckLimit(limit));
   std::vector<KvVersion> history =
       store_->History(primitives::KvStoreKey(run, key), txns_->visible_version(), limit);
-  if (history.empty()) return KeyNotFound(run, key);
+  if (history.empty()) return primitives::KvNotFound(run, key);
   return history;
 }
 

@@ -11,6 +11,16 @@ std::string KvRefText(std::string_view run, std::string_view key) {
   return EntityRef{std::string(run), Primitive::kKv, std::string(key), {}, {}}.ToString();
 }
 
+absl::Status KvNotFound(std::string_view run, std::string_view key) {
+  return MakeError(ErrorCode::kNotFound, absl::StrCat("key not found: ", KvRefText(run, key)));
+}
+
+absl::StatusOr<bool> ExistsFromGet(const absl::StatusOr<Versioned<Value>>& got) {
+  if (got.ok()) return true;
+  if (GetErrorCode(got.status()) == ErrorCode::kNotFound) return false;
+  return got.status();
+}
+
 absl::Status CheckRunAndKey(std::string_view run, std::string_view key) {
   STRATA_RETURN_IF_ERROR(ValidateRunId(run));
   return ValidateKey(key);
@@ -65,7 +75,7 @@ absl::StatusOr<Versioned<Value>> KvGet(txn::TxnContext& txn, std::string_view ru
     case storage::ReadStatus::kAbsent:
       break;
   }
-  return MakeError(ErrorCode::kNotFound, absl::StrCat("key not found: ", KvRefText(run, key)));
+  return KvNotFound(run, key);
 }
 
 absl::StatusOr<KvPage> KvList(txn::TxnContext& txn, std::string_view run,

@@ -27,6 +27,13 @@ inline std::string KvStoreKey(std::string_view run, std::string_view key) {
 // The EntityRef text of a KV entry, for error messages.
 std::string KvRefText(std::string_view run, std::string_view key);
 
+// The NotFound error for a missing KV entry.
+absl::Status KvNotFound(std::string_view run, std::string_view key);
+
+// Maps the result of a get to an existence answer: true when found, false
+// for NotFound, and any other error unchanged.
+absl::StatusOr<bool> ExistsFromGet(const absl::StatusOr<Versioned<Value>>& got);
+
 // InvalidArgument / ResourceExhausted for a bad run id or key.
 absl::Status CheckRunAndKey(std::string_view run, std::string_view key);
 // ResourceExhausted when `value` is larger than `max_value_bytes` or nested
