@@ -19,7 +19,9 @@
 // exactly like a transaction holding only that operation, and is faster.
 //
 // Errors (see strata/status.hpp for the stable names):
-//   InvalidArgument    malformed run id, key, cursor or option
+//   InvalidArgument    malformed run id, key, cursor, option or name
+//   FailedPrecondition a write into a run that is not active; an invalid
+//                      run status transition (naming both states)
 //   ResourceExhausted  a size limit (key, value, transaction) was exceeded
 //   NotFound           the key or run does not exist
 //   Conflict           (absl Aborted) OCC validation or CAS failed
@@ -27,6 +29,12 @@
 //   HistoryTrimmed     a read at a version that retention removed
 //   Closed             the database was closed
 //   IoError, DataLoss  the disk failed or holds damaged data
+//
+// Runs: every entity lives in a run; the run "default" always exists and is
+// always active. Writes need an active run (FailedPrecondition otherwise, and
+// NotFound for a run that does not exist); reads work in every state. A
+// transaction that writes into a run conflicts with a concurrent commit that
+// changes the run's record (status, metadata) or deletes it.
 //
 // Thread safety: Database is thread-safe. A Transaction must be used by one
 // thread at a time; different transactions may run concurrently.
@@ -45,6 +53,7 @@
 #include "absl/status/statusor.h"
 #include "strata/export.hpp"
 #include "strata/options.hpp"
+#include "strata/primitives.hpp"
 #include "strata/types.hpp"
 #include "strata/value.hpp"
 
@@ -141,6 +150,86 @@ class STRATA_EXPORT Transaction {
   // Creates a run (a namespace for entities). AlreadyExists if it exists in
   // this transaction's view.
   virtual absl::Status CreateRun(std::string_view run) = 0;
+  // Creates a run from a spec; returns its id (generated if spec.id is
+  // empty). NotFound for a parent that does not exist; InvalidArgument for
+  // metadata that is not an object or a bad tag.
+  virtual absl::StatusOr<RunId> CreateRun(const RunSpec& spec) = 0;
+  // NotFound if the run does not exist.
+  virtual absl::StatusOr<Versioned<RunInfo>> GetRun(std::string_view run) = 0;
+  // Replaces the run's metadata (an object). Allowed in every status.
+  virtual absl::Status UpdateRunMetadata(std::string_view run, Value metadata) = 0;
+  // Ends an active run with completed, failed or cancelled.
+  // FailedPrecondition naming both states for any other transition.
+  virtual absl::Status EndRun(std::string_view run, RunStatus status) = 0;
+  // completed | failed | cancelled -> archived.
+  virtual absl::Status ArchiveRun(std::string_view run) = 0;
+  // Deletes the run and every entity in it, in every primitive. The run
+  // "default" cannot be deleted. The deleted run's keys count towards
+  // Options::max_transaction_bytes but not max_transaction_ops.
+  virtual absl::Status DeleteRun(std::string_view run) = 0;
+
+  // --- Event log. Events are immutable: there is no update or delete.
+  // Appends an event; returns its seq (dense from 1 per run). Concurrent
+  // appends to one run conflict at commit (one of them retries).
+  // InvalidArgument for an empty type or one with a NUL byte;
+  // ResourceExhausted for an oversize type or payload.
+  virtual absl::StatusOr<EventAppended> EventAppend(std::string_view run,
+                                                    std::string_view type,
+                                                    Value payload) = 0;
+  // NotFound if the run has no event `seq`.
+  virtual absl::StatusOr<Versioned<Event>> EventRead(std::string_view run,
+                                                     uint64_t seq) = 0;
+  virtual absl::StatusOr<EventPage> EventList(std::string_view run,
+                                              const EventQuery& query) = 0;
+  // The number of events in the run (the seq of the newest).
+  virtual absl::StatusOr<uint64_t> EventLength(std::string_view run) = 0;
+
+  // --- State cells. Versions are commit versions.
+  // AlreadyExists if the cell exists.
+  virtual absl::Status StateInit(std::string_view run, std::string_view name,
+                                 Value value) = 0;
+  // NotFound if the cell does not exist.
+  virtual absl::StatusOr<Versioned<Value>> StateRead(std::string_view run,
+                                                     std::string_view name) = 0;
+  // Writes the cell, creating it if needed (a blind write).
+  virtual absl::Status StateSet(std::string_view run, std::string_view name,
+                                Value value) = 0;
+  // Writes `value` if the cell's committed version is `expected_version`:
+  // NotFound for a missing cell; Conflict carrying the current version (now
+  // or at commit) when it moved.
+  virtual absl::Status StateCas(std::string_view run, std::string_view name,
+                                Version expected_version, Value value) = 0;
+  // NotFound if the cell does not exist.
+  virtual absl::Status StateDelete(std::string_view run, std::string_view name) = 0;
+  // Cells in name order, like KvList (KvEntry::key is the cell name).
+  virtual absl::StatusOr<KvPage> StateList(std::string_view run,
+                                           const ListRequest& request) = 0;
+
+  // --- Trace spans.
+  // Records a completed span; returns its id. NotFound for a parent that
+  // does not exist; InvalidArgument for an empty name, a status of running,
+  // or end before start.
+  virtual absl::StatusOr<uint64_t> TraceRecord(std::string_view run,
+                                               const SpanSpec& spec) = 0;
+  // Begins a span (status running); end it with TraceEnd.
+  virtual absl::StatusOr<uint64_t> TraceBegin(std::string_view run,
+                                              const SpanSpec& spec) = 0;
+  // Ends a running span. NotFound for an unknown span; FailedPrecondition if
+  // it already ended; InvalidArgument for status running or end_us before
+  // the start. end_us 0 means now.
+  virtual absl::Status TraceEnd(std::string_view run, uint64_t span_id,
+                                SpanStatus status, Value output,
+                                TimestampMicros end_us = 0) = 0;
+  // NotFound if the run has no span `span_id`.
+  virtual absl::StatusOr<Versioned<Span>> TraceGet(std::string_view run,
+                                                   uint64_t span_id) = 0;
+  virtual absl::StatusOr<SpanPage> TraceQuery(std::string_view run,
+                                              const SpanQuery& query) = 0;
+
+  // --- Any entity by address (see EntityRef): the value for kv and state,
+  // an object rendering for events ({seq, type, payload, timestamp_us,
+  // prev_hash, hash}), spans and runs. NotFound if it does not exist.
+  virtual absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) = 0;
 
   // Validates and applies atomically. Returns the commit version, or the
   // snapshot version for a transaction that wrote nothing. Conflict when
@@ -194,7 +283,92 @@ class STRATA_EXPORT Database {
   // --- Runs. The run "default" always exists.
   virtual absl::StatusOr<Version> CreateRun(std::string_view run) = 0;
   virtual absl::StatusOr<bool> RunExists(std::string_view run) = 0;
+  // The ids of every run, sorted.
   virtual absl::StatusOr<std::vector<RunId>> ListRuns() = 0;
+  // See Transaction for the contracts of the run operations.
+  virtual absl::StatusOr<Versioned<RunInfo>> CreateRun(const RunSpec& spec) = 0;
+  virtual absl::StatusOr<Versioned<RunInfo>> GetRun(std::string_view run) = 0;
+  virtual absl::StatusOr<std::vector<RunInfo>> QueryRuns(const RunQuery& query) = 0;
+  virtual absl::StatusOr<Version> UpdateRunMetadata(std::string_view run,
+                                                    Value metadata) = 0;
+  virtual absl::StatusOr<Version> EndRun(std::string_view run, RunStatus status) = 0;
+  virtual absl::StatusOr<Version> ArchiveRun(std::string_view run) = 0;
+  virtual absl::StatusOr<Version> DeleteRun(std::string_view run) = 0;
+
+  // --- Event log (see Transaction). Appends retry internally on conflicts
+  // with concurrent appenders, so each gets a distinct, dense seq.
+  virtual absl::StatusOr<EventAppended> EventAppend(std::string_view run,
+                                                    std::string_view type,
+                                                    Value payload) = 0;
+  virtual absl::StatusOr<Versioned<Event>> EventRead(std::string_view run,
+                                                     uint64_t seq) = 0;
+  virtual absl::StatusOr<EventPage> EventList(std::string_view run,
+                                              const EventQuery& query) = 0;
+  virtual absl::StatusOr<uint64_t> EventLength(std::string_view run) = 0;
+  // The newest event; NotFound if the run has none.
+  virtual absl::StatusOr<Versioned<Event>> EventLatest(std::string_view run) = 0;
+  // Recomputes every hash of the run's chain and checks the links. Damage is
+  // reported in the ChainReport, not as an error; errors are for a bad or
+  // unknown run.
+  virtual absl::StatusOr<ChainReport> EventVerifyChain(std::string_view run) = 0;
+
+  // --- State cells (see Transaction).
+  virtual absl::StatusOr<Version> StateInit(std::string_view run, std::string_view name,
+                                            Value value) = 0;
+  virtual absl::StatusOr<Versioned<Value>> StateRead(std::string_view run,
+                                                     std::string_view name) = 0;
+  virtual absl::StatusOr<Version> StateSet(std::string_view run, std::string_view name,
+                                           Value value) = 0;
+  virtual absl::StatusOr<Version> StateCas(std::string_view run, std::string_view name,
+                                           Version expected_version, Value value) = 0;
+  // Read-modify-write: calls `fn` with the current value and writes what it
+  // returns, retrying from a fresh read when a concurrent commit changed the
+  // cell, up to `max_attempts` times (then Conflict). An error from `fn` is
+  // returned as is and nothing is written. Returns the new value and its
+  // version. NotFound for a missing cell. `fn` may run more than once.
+  using StateTransitionFn =
+      std::function<absl::StatusOr<Value>(const Versioned<Value>& current)>;
+  virtual absl::StatusOr<Versioned<Value>> StateTransition(
+      std::string_view run, std::string_view name, const StateTransitionFn& fn,
+      uint32_t max_attempts = 16) = 0;
+  virtual absl::StatusOr<Version> StateDelete(std::string_view run,
+                                              std::string_view name) = 0;
+  virtual absl::StatusOr<KvPage> StateList(std::string_view run,
+                                           const ListRequest& request) = 0;
+
+  // --- Trace spans (see Transaction).
+  virtual absl::StatusOr<uint64_t> TraceRecord(std::string_view run,
+                                               const SpanSpec& spec) = 0;
+  virtual absl::StatusOr<uint64_t> TraceBegin(std::string_view run,
+                                              const SpanSpec& spec) = 0;
+  virtual absl::StatusOr<Version> TraceEnd(std::string_view run, uint64_t span_id,
+                                           SpanStatus status, Value output,
+                                           TimestampMicros end_us = 0) = 0;
+  virtual absl::StatusOr<Versioned<Span>> TraceGet(std::string_view run,
+                                                   uint64_t span_id) = 0;
+  virtual absl::StatusOr<SpanPage> TraceQuery(std::string_view run,
+                                              const SpanQuery& query) = 0;
+  // The run's whole span tree. ResourceExhausted above 1,000,000 spans.
+  virtual absl::StatusOr<std::vector<SpanTreeNode>> TraceTree(std::string_view run) = 0;
+  // The number of spans in the run.
+  virtual absl::StatusOr<uint64_t> TraceCount(std::string_view run) = 0;
+
+  // --- Any entity by address (see Transaction::Get).
+  virtual absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) = 0;
+  virtual absl::StatusOr<bool> Exists(const EntityRef& ref) = 0;
+  // The entity as of commit version `version`, with the errors of KvGetAt.
+  virtual absl::StatusOr<Versioned<Value>> GetAt(const EntityRef& ref,
+                                                 Version version) = 0;
+  // The entity as of a time: the newest retained version whose commit
+  // timestamp is <= `timestamp_us`. NotFound if it did not exist then;
+  // HistoryTrimmed if retention removed that version.
+  virtual absl::StatusOr<Versioned<Value>> GetAsOf(const EntityRef& ref,
+                                                   TimestampMicros timestamp_us) = 0;
+  // Retained versions, newest first, like KvHistory.
+  virtual absl::StatusOr<std::vector<KvVersion>> History(const EntityRef& ref,
+                                                         uint32_t limit = 100) = 0;
+  // The number of live entities of `primitive` in the run (1 for kRun).
+  virtual absl::StatusOr<uint64_t> Count(std::string_view run, Primitive primitive) = 0;
 
   // --- KV, single-operation fast path. Writes return the commit version.
   virtual absl::StatusOr<Version> KvPut(std::string_view run,

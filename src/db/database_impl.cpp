@@ -8,7 +8,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "primitives/entity.hpp"
+#include "primitives/event.hpp"
 #include "primitives/kv.hpp"
+#include "primitives/run.hpp"
+#include "primitives/state.hpp"
+#include "primitives/trace.hpp"
 #include "storage/store_key.hpp"
 #include "storage/wal_format.hpp"
 #include "storage/wal_reader.hpp"
@@ -52,21 +57,16 @@ absl::Status ValidateOptions(const Options& o) {
   return absl::OkStatus();
 }
 
-std::string RunStoreKey(std::string_view run) {
-  return storage::MakeStoreKey(Primitive::kRun, run, "");
-}
+using primitives::RunStoreKey;
 
-absl::Status RunNotFound(std::string_view run) {
-  return MakeError(ErrorCode::kNotFound,
-                   absl::StrCat("run '", Sv(run), "' does not exist (create it with CreateRun)"));
-}
-
-// The public Transaction: argument checks and run checks in front of the
-// primitive operations on a TxnContext.
+// The public Transaction: argument checks in front of the primitive
+// operations on a TxnContext.
 class TransactionHandle final : public Transaction {
  public:
   TransactionHandle(DatabaseImpl* db, const txn::TxnLimits& limits)
-      : db_(db), ctx_(db->transactions(), limits) {}
+      : db_(db),
+        ctx_(db->transactions(), limits),
+        op_{ctx_, *db->runs(), db->options().max_value_bytes} {}
 
   Version snapshot_version() const override { return ctx_.snapshot(); }
 
@@ -83,12 +83,12 @@ class TransactionHandle final : public Transaction {
     return primitives::KvList(ctx_, run, request);
   }
   absl::Status KvPut(std::string_view run, std::string_view key, Value value) override {
-    STRATA_RETURN_IF_ERROR(CheckWrite(run, key));
+    STRATA_RETURN_IF_ERROR(CheckKvWrite(run, key));
     STRATA_RETURN_IF_ERROR(primitives::CheckValue(value, db_->options().max_value_bytes));
     return ctx_.Write(storage::MutationType::kPut, Primitive::kKv, run, key, std::move(value));
   }
   absl::Status KvDelete(std::string_view run, std::string_view key) override {
-    STRATA_RETURN_IF_ERROR(CheckWrite(run, key));
+    STRATA_RETURN_IF_ERROR(CheckKvWrite(run, key));
     return ctx_.Write(storage::MutationType::kDelete, Primitive::kKv, run, key, Value());
   }
   absl::Status KvCompareAndSwap(std::string_view run, std::string_view key,
@@ -97,27 +97,111 @@ class TransactionHandle final : public Transaction {
     ctx_.ExpectVersion(primitives::KvStoreKey(run, key), expected_version);
     return absl::OkStatus();
   }
+
   absl::Status CreateRun(std::string_view run) override {
     STRATA_RETURN_IF_ERROR(CheckActive());
-    STRATA_RETURN_IF_ERROR(ValidateRunId(run));
-    absl::StatusOr<bool> exists = RunExistsInView(run);
-    if (!exists.ok()) return exists.status();
-    if (*exists) {
-      return MakeError(ErrorCode::kAlreadyExists,
-                       absl::StrCat("run '", Sv(run), "' already exists"));
-    }
-    // Creating a run is a CAS on its absence, so two transactions creating
-    // the same run cannot both succeed.
-    ctx_.ExpectVersion(RunStoreKey(run), 0);
-    created_runs_.emplace_back(run);
-    return ctx_.Write(storage::MutationType::kPut, Primitive::kRun, run, "",
-                      Value(Value::Object{{"status", Value("active")}}));
+    return primitives::CreateRunNamed(op_, run);
   }
+  absl::StatusOr<RunId> CreateRun(const RunSpec& spec) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::CreateRun(op_, spec);
+  }
+  absl::StatusOr<Versioned<RunInfo>> GetRun(std::string_view run) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::GetRun(op_, run);
+  }
+  absl::Status UpdateRunMetadata(std::string_view run, Value metadata) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::UpdateRunMetadata(op_, run, std::move(metadata));
+  }
+  absl::Status EndRun(std::string_view run, RunStatus status) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::EndRun(op_, run, status);
+  }
+  absl::Status ArchiveRun(std::string_view run) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::ArchiveRun(op_, run);
+  }
+  absl::Status DeleteRun(std::string_view run) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::DeleteRun(op_, run);
+  }
+
+  absl::StatusOr<EventAppended> EventAppend(std::string_view run, std::string_view type,
+                                            Value payload) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::EventAppend(op_, run, type, std::move(payload));
+  }
+  absl::StatusOr<Versioned<Event>> EventRead(std::string_view run, uint64_t seq) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::EventRead(op_, run, seq);
+  }
+  absl::StatusOr<EventPage> EventList(std::string_view run, const EventQuery& query) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::EventList(op_, run, query);
+  }
+  absl::StatusOr<uint64_t> EventLength(std::string_view run) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::EventLength(op_, run);
+  }
+
+  absl::Status StateInit(std::string_view run, std::string_view name, Value value) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::StateInit(op_, run, name, std::move(value));
+  }
+  absl::StatusOr<Versioned<Value>> StateRead(std::string_view run,
+                                             std::string_view name) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::StateRead(op_, run, name);
+  }
+  absl::Status StateSet(std::string_view run, std::string_view name, Value value) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::StateSet(op_, run, name, std::move(value));
+  }
+  absl::Status StateCas(std::string_view run, std::string_view name,
+                        Version expected_version, Value value) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::StateCas(op_, run, name, expected_version, std::move(value));
+  }
+  absl::Status StateDelete(std::string_view run, std::string_view name) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::StateDelete(op_, run, name);
+  }
+  absl::StatusOr<KvPage> StateList(std::string_view run, const ListRequest& request) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::StateList(op_, run, request);
+  }
+
+  absl::StatusOr<uint64_t> TraceRecord(std::string_view run, const SpanSpec& spec) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::TraceRecord(op_, run, spec);
+  }
+  absl::StatusOr<uint64_t> TraceBegin(std::string_view run, const SpanSpec& spec) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::TraceBegin(op_, run, spec);
+  }
+  absl::Status TraceEnd(std::string_view run, uint64_t span_id, SpanStatus status,
+                        Value output, TimestampMicros end_us) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::TraceEnd(op_, run, span_id, status, std::move(output), end_us);
+  }
+  absl::StatusOr<Versioned<Span>> TraceGet(std::string_view run, uint64_t span_id) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::TraceGet(op_, run, span_id);
+  }
+  absl::StatusOr<SpanPage> TraceQuery(std::string_view run, const SpanQuery& query) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::TraceQuery(op_, run, query);
+  }
+
+  absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::GetEntity(op_, ref);
+  }
+
   absl::StatusOr<Version> Commit() override {
     STRATA_RETURN_IF_ERROR(CheckActive());
-    absl::StatusOr<Version> v = ctx_.Commit();
-    if (v.ok() && !created_runs_.empty()) db_->NoteRunsCreated(created_runs_);
-    return v;
+    return ctx_.Commit();
   }
   void Rollback() override { ctx_.Rollback(); }
 
@@ -130,27 +214,21 @@ class TransactionHandle final : public Transaction {
     }
     return absl::OkStatus();
   }
-  absl::Status CheckWrite(std::string_view run, std::string_view key) {
+  absl::Status CheckKvWrite(std::string_view run, std::string_view key) {
     STRATA_RETURN_IF_ERROR(CheckActive());
     STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, key));
-    return db_->CheckRunWritable(run, &ctx_);
-  }
-  absl::StatusOr<bool> RunExistsInView(std::string_view run) {
-    if (db_->CheckRunWritable(run, &ctx_).ok()) return true;
-    return false;
+    return db_->runs()->CheckWritable(ctx_, run);
   }
 
   DatabaseImpl* const db_;
   txn::TxnContext ctx_;
-  std::vector<std::string> created_runs_;
+  primitives::OpContext op_;
 };
 
 }  // namespace
 
 DatabaseImpl::DatabaseImpl(std::string path, const Options& options, Env* env)
-    : path_(std::move(path)), options_(options), env_(env) {
-  runs_.insert(kDefaultRun);
-}
+    : path_(std::move(path)), options_(options), env_(env) {}
 
 DatabaseImpl::~DatabaseImpl() { Close().IgnoreError(); }
 
@@ -161,6 +239,7 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::OpenMemory(
   STRATA_RETURN_IF_ERROR(ValidateOptions(o));
   std::unique_ptr<DatabaseImpl> db(new DatabaseImpl("", o, nullptr));
   db->store_ = std::make_unique<storage::MvccStore>(o.shard_count, o.retention);
+  db->runs_ = std::make_unique<primitives::RunRegistry>(db->store_.get());
   db->txns_ = std::make_unique<txn::TransactionManager>(
       db->store_.get(), nullptr, DurabilityMode::kInMemory,
       o.retention.kind != RetentionPolicy::Kind::kKeepAll);
@@ -224,6 +303,7 @@ absl::Status DatabaseImpl::OpenFiles() {
   STRATA_RETURN_IF_ERROR(env_->CreateDirs(wal_dir));
 
   store_ = std::make_unique<storage::MvccStore>(options_.shard_count, options_.retention);
+  runs_ = std::make_unique<primitives::RunRegistry>(store_.get());
   STRATA_RETURN_IF_ERROR(Recover());
   return absl::OkStatus();
 }
@@ -233,10 +313,6 @@ absl::Status DatabaseImpl::Recover() {
   TimestampMicros last_ts = 0;
   auto apply = [&](storage::CommitRecord&& record) -> absl::Status {
     for (storage::Mutation& m : record.mutations) {
-      if (m.primitive == Primitive::kRun && m.type == storage::MutationType::kPut) {
-        absl::MutexLock lock(&runs_mu_);
-        runs_.insert(m.run);
-      }
       store_->Install(storage::MakeStoreKey(m.primitive, m.run, m.key), record.version,
                       record.timestamp_us, m.type == storage::MutationType::kDelete,
                       std::move(m.value), record.version);
@@ -288,31 +364,71 @@ absl::Status DatabaseImpl::CheckOpen() const {
   return absl::OkStatus();
 }
 
-absl::Status DatabaseImpl::CheckRunWritable(std::string_view run, txn::TxnContext* txn) {
-  {
-    absl::ReaderMutexLock lock(&runs_mu_);
-    if (runs_.contains(Sv(run))) return absl::OkStatus();
-  }
-  if (txn != nullptr) {
-    bool deleted = false;
-    if (txn->HasPendingWrite(RunStoreKey(run), &deleted) && !deleted) {
-      return absl::OkStatus();
-    }
-  }
-  return RunNotFound(run);
-}
-
-void DatabaseImpl::NoteRunsCreated(const std::vector<std::string>& runs) {
-  absl::MutexLock lock(&runs_mu_);
-  for (const std::string& run : runs) runs_.insert(run);
-}
-
-absl::StatusOr<std::unique_ptr<Transaction>> DatabaseImpl::BeginTransaction() {
-  STRATA_RETURN_IF_ERROR(CheckOpen());
+txn::TxnLimits DatabaseImpl::limits() const {
   txn::TxnLimits limits;
   limits.max_transaction_bytes = options_.max_transaction_bytes;
   limits.max_transaction_ops = options_.max_transaction_ops;
-  return std::unique_ptr<Transaction>(new TransactionHandle(this, limits));
+  return limits;
+}
+
+template <typename Fn>
+auto DatabaseImpl::WriteOp(Fn&& fn, uint32_t attempts) {
+  using R = std::invoke_result_t<Fn&, primitives::OpContext&>;
+  using T = typename R::value_type;
+  using Result = absl::StatusOr<std::pair<T, Version>>;
+  if (absl::Status s = CheckOpen(); !s.ok()) return Result(s);
+  absl::Status last;
+  for (uint32_t attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt >= 2) {
+      // Concurrent writers of the same entity: let the winner finish.
+      std::this_thread::sleep_for(std::chrono::microseconds(std::min(1u << attempt, 1000u)));
+    }
+    txn::TxnContext ctx(txns_.get(), limits());
+    primitives::OpContext op{ctx, *runs_, options_.max_value_bytes};
+    R r = fn(op);
+    if (!r.ok()) return Result(r.status());
+    absl::StatusOr<Version> v = ctx.Commit();
+    if (v.ok()) return Result(std::make_pair(*std::move(r), *v));
+    if (!IsConflict(v.status())) return Result(v.status());
+    last = v.status();
+  }
+  return Result(MakeError(ErrorCode::kConflict,
+                          absl::StrCat("still conflicting after ", attempts,
+                                       " attempts; last error: ", last.message())));
+}
+
+template <typename Fn>
+auto DatabaseImpl::ReadOp(Fn&& fn) {
+  using R = std::invoke_result_t<Fn&, primitives::OpContext&>;
+  if (absl::Status s = CheckOpen(); !s.ok()) return R(s);
+  txn::TxnContext ctx(txns_.get(), limits(), /*record_reads=*/false);
+  primitives::OpContext op{ctx, *runs_, options_.max_value_bytes};
+  return R(fn(op));
+}
+
+namespace {
+
+// Adapts an operation that returns a Status to WriteOp.
+template <typename Fn>
+auto Unit(Fn fn) {
+  return [fn = std::move(fn)](primitives::OpContext& c) -> absl::StatusOr<bool> {
+    absl::Status s = fn(c);
+    if (!s.ok()) return s;
+    return true;
+  };
+}
+
+template <typename T>
+absl::StatusOr<Version> VersionOf(const absl::StatusOr<std::pair<T, Version>>& r) {
+  if (!r.ok()) return r.status();
+  return r->second;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Transaction>> DatabaseImpl::BeginTransaction() {
+  STRATA_RETURN_IF_ERROR(CheckOpen());
+  return std::unique_ptr<Transaction>(new TransactionHandle(this, limits()));
 }
 
 absl::StatusOr<Version> DatabaseImpl::Transact(
@@ -345,37 +461,90 @@ absl::StatusOr<Version> DatabaseImpl::Transact(
 }
 
 absl::StatusOr<Version> DatabaseImpl::CreateRun(std::string_view run) {
-  return Transact([&](Transaction& txn) { return txn.CreateRun(run); },
-                  RetryPolicy{1, 0, 0});
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::CreateRunNamed(c, run);
+  }), 1));
 }
 
 absl::StatusOr<bool> DatabaseImpl::RunExists(std::string_view run) {
   STRATA_RETURN_IF_ERROR(CheckOpen());
   STRATA_RETURN_IF_ERROR(ValidateRunId(run));
-  absl::ReaderMutexLock lock(&runs_mu_);
-  return runs_.contains(Sv(run));
+  return runs_->Exists(run);
 }
 
 absl::StatusOr<std::vector<RunId>> DatabaseImpl::ListRuns() {
-  STRATA_RETURN_IF_ERROR(CheckOpen());
-  std::vector<RunId> out;
-  {
-    absl::ReaderMutexLock lock(&runs_mu_);
-    out.assign(runs_.begin(), runs_.end());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return ReadOp([](primitives::OpContext& c) -> absl::StatusOr<std::vector<RunId>> {
+    return primitives::ListRunIds(c);
+  });
 }
 
-absl::StatusOr<Version> DatabaseImpl::CommitOne(storage::MutationType type,
-                                                Primitive primitive,
-                                                std::string_view run,
-                                                std::string_view key, Value value,
-                                                txn::CommitRequest* request) {
+absl::StatusOr<Versioned<RunInfo>> DatabaseImpl::CreateRun(const RunSpec& spec) {
+  STRATA_ASSIGN_OR_RETURN(auto created, WriteOp([&](primitives::OpContext& c) {
+    return primitives::CreateRun(c, spec);
+  }, 1));
+  // Read back what was committed (the version that created it, not later).
+  absl::StatusOr<Versioned<Value>> record =
+      GetAt(EntityRef{created.first, Primitive::kRun, "", {}, {}}, created.second);
+  if (!record.ok()) return record.status();
+  STRATA_ASSIGN_OR_RETURN(RunInfo info,
+                          primitives::DecodeRunRecord(created.first, record->value));
+  return Versioned<RunInfo>{std::move(info), record->version, record->timestamp_us};
+}
+
+absl::StatusOr<Versioned<RunInfo>> DatabaseImpl::GetRun(std::string_view run) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::GetRun(c, run); });
+}
+
+absl::StatusOr<std::vector<RunInfo>> DatabaseImpl::QueryRuns(const RunQuery& query) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::QueryRuns(c, query); });
+}
+
+absl::StatusOr<Version> DatabaseImpl::UpdateRunMetadata(std::string_view run, Value metadata) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::UpdateRunMetadata(c, run, metadata);
+  })));
+}
+
+absl::StatusOr<Version> DatabaseImpl::EndRun(std::string_view run, RunStatus status) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::EndRun(c, run, status);
+  })));
+}
+
+absl::StatusOr<Version> DatabaseImpl::ArchiveRun(std::string_view run) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::ArchiveRun(c, run);
+  })));
+}
+
+absl::StatusOr<Version> DatabaseImpl::DeleteRun(std::string_view run) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::DeleteRun(c, run);
+  })));
+}
+
+void DatabaseImpl::AddMutation(storage::MutationType type, Primitive primitive,
+                               std::string_view run, std::string_view key, Value value,
+                               txn::CommitRequest* request) {
   request->mutations.push_back(
       storage::Mutation{type, primitive, std::string(run), std::string(key), std::move(value)});
   request->store_keys.push_back(storage::MakeStoreKey(primitive, run, key));
-  return txns_->Commit(*request);
+}
+
+absl::StatusOr<Version> DatabaseImpl::CommitToRun(std::string_view run,
+                                                  txn::CommitRequest& request) {
+  const std::string run_key = RunStoreKey(run);
+  for (uint32_t attempt = 0;; ++attempt) {
+    STRATA_ASSIGN_OR_RETURN(Version expected, runs_->WritableVersion(run));
+    request.run_checks.assign(1, txn::CasCheck{run_key, expected});
+    absl::StatusOr<Version> v = txns_->Commit(request);
+    if (v.ok() || !IsConflict(v.status())) return v;
+    // Retry only when the run's record moved (ended, updated, deleted); the
+    // next WritableVersion says whether the run still accepts writes.
+    if (store_->LiveHeadVersion(run_key) == expected || attempt + 1 >= kWriteAttempts) {
+      return v;
+    }
+  }
 }
 
 absl::StatusOr<Version> DatabaseImpl::KvPut(std::string_view run, std::string_view key,
@@ -383,10 +552,10 @@ absl::StatusOr<Version> DatabaseImpl::KvPut(std::string_view run, std::string_vi
   STRATA_RETURN_IF_ERROR(CheckOpen());
   STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, key));
   STRATA_RETURN_IF_ERROR(primitives::CheckValue(value, options_.max_value_bytes));
-  STRATA_RETURN_IF_ERROR(CheckRunWritable(run, nullptr));
   txn::CommitRequest request;
-  return CommitOne(storage::MutationType::kPut, Primitive::kKv, run, key, std::move(value),
-                   &request);
+  AddMutation(storage::MutationType::kPut, Primitive::kKv, run, key, std::move(value),
+              &request);
+  return CommitToRun(run, request);
 }
 
 absl::StatusOr<Versioned<Value>> DatabaseImpl::KvGet(std::string_view run,
@@ -406,7 +575,6 @@ absl::StatusOr<Versioned<Value>> DatabaseImpl::KvGet(std::string_view run,
 
 absl::StatusOr<Version> DatabaseImpl::KvDelete(std::string_view run, std::string_view key) {
   STRATA_ASSIGN_OR_RETURN(Versioned<Value> found, KvGet(run, key));  // NotFound if absent.
-  STRATA_RETURN_IF_ERROR(CheckRunWritable(run, nullptr));
   // The tombstone is conditional on the key still being live at commit (a CAS
   // on the version found), so that of concurrent deletes of one key exactly
   // one succeeds and the others get NotFound and write nothing.
@@ -414,8 +582,8 @@ absl::StatusOr<Version> DatabaseImpl::KvDelete(std::string_view run, std::string
   for (;;) {
     txn::CommitRequest request;
     request.cas.push_back(txn::CasCheck{primitives::KvStoreKey(run, key), expected});
-    absl::StatusOr<Version> v = CommitOne(storage::MutationType::kDelete, Primitive::kKv,
-                                          run, key, Value(), &request);
+    AddMutation(storage::MutationType::kDelete, Primitive::kKv, run, key, Value(), &request);
+    absl::StatusOr<Version> v = CommitToRun(run, request);
     if (v.ok() || !IsConflict(v.status())) return v;
     const std::optional<uint64_t> current = ErrorVersion(v.status());
     if (!current.has_value() || *current == 0) return primitives::KvNotFound(run, key);
@@ -446,11 +614,11 @@ absl::StatusOr<Version> DatabaseImpl::KvCompareAndSwap(std::string_view run,
   STRATA_RETURN_IF_ERROR(CheckOpen());
   STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, key));
   STRATA_RETURN_IF_ERROR(primitives::CheckValue(value, options_.max_value_bytes));
-  STRATA_RETURN_IF_ERROR(CheckRunWritable(run, nullptr));
   txn::CommitRequest request;
   request.cas.push_back(txn::CasCheck{primitives::KvStoreKey(run, key), expected_version});
-  return CommitOne(storage::MutationType::kPut, Primitive::kKv, run, key, std::move(value),
-                   &request);
+  AddMutation(storage::MutationType::kPut, Primitive::kKv, run, key, std::move(value),
+              &request);
+  return CommitToRun(run, request);
 }
 
 absl::StatusOr<Versioned<Value>> DatabaseImpl::KvGetAt(std::string_view run,
@@ -530,6 +698,233 @@ absl::Status DatabaseImpl::Flush() {
   STRATA_RETURN_IF_ERROR(CheckOpen());
   if (wal_ == nullptr) return absl::OkStatus();
   return wal_->Flush();
+}
+
+// --- Event log.
+
+absl::StatusOr<EventAppended> DatabaseImpl::EventAppend(std::string_view run,
+                                                        std::string_view type,
+                                                        Value payload) {
+  STRATA_ASSIGN_OR_RETURN(auto r, WriteOp([&](primitives::OpContext& c) {
+    return primitives::EventAppend(c, run, type, payload);
+  }));
+  r.first.version = r.second;
+  return r.first;
+}
+
+absl::StatusOr<Versioned<Event>> DatabaseImpl::EventRead(std::string_view run, uint64_t seq) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::EventRead(c, run, seq); });
+}
+
+absl::StatusOr<EventPage> DatabaseImpl::EventList(std::string_view run,
+                                                  const EventQuery& query) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::EventList(c, run, query); });
+}
+
+absl::StatusOr<uint64_t> DatabaseImpl::EventLength(std::string_view run) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::EventLength(c, run); });
+}
+
+absl::StatusOr<Versioned<Event>> DatabaseImpl::EventLatest(std::string_view run) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::EventLatest(c, run); });
+}
+
+absl::StatusOr<ChainReport> DatabaseImpl::EventVerifyChain(std::string_view run) {
+  return ReadOp(
+      [&](primitives::OpContext& c) { return primitives::EventVerifyChain(c, run); });
+}
+
+// --- State cells.
+
+absl::StatusOr<Version> DatabaseImpl::StateInit(std::string_view run, std::string_view name,
+                                                Value value) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::StateInit(c, run, name, value);
+  })));
+}
+
+absl::StatusOr<Versioned<Value>> DatabaseImpl::StateRead(std::string_view run,
+                                                         std::string_view name) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::StateRead(c, run, name); });
+}
+
+absl::StatusOr<Version> DatabaseImpl::StateSet(std::string_view run, std::string_view name,
+                                               Value value) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::StateSet(c, run, name, value);
+  })));
+}
+
+absl::StatusOr<Version> DatabaseImpl::StateCas(std::string_view run, std::string_view name,
+                                               Version expected_version, Value value) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::StateCas(c, run, name, expected_version, value);
+  })));
+}
+
+absl::StatusOr<Versioned<Value>> DatabaseImpl::StateTransition(std::string_view run,
+                                                               std::string_view name,
+                                                               const StateTransitionFn& fn,
+                                                               uint32_t max_attempts) {
+  if (max_attempts == 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "max_attempts must be at least 1");
+  }
+  STRATA_ASSIGN_OR_RETURN(auto r, WriteOp([&](primitives::OpContext& c) {
+    return primitives::StateTransitionOnce(c, run, name, fn);
+  }, max_attempts));
+  // The commit timestamp is not returned by the commit path; read it back.
+  Versioned<Value> out{std::move(r.first), r.second, 0};
+  std::vector<KvVersion> h =
+      store_->History(storage::MakeStoreKey(Primitive::kState, run, name), r.second, 1);
+  if (!h.empty() && h.front().version == r.second) out.timestamp_us = h.front().timestamp_us;
+  return out;
+}
+
+absl::StatusOr<Version> DatabaseImpl::StateDelete(std::string_view run,
+                                                  std::string_view name) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::StateDelete(c, run, name);
+  })));
+}
+
+absl::StatusOr<KvPage> DatabaseImpl::StateList(std::string_view run,
+                                               const ListRequest& request) {
+  return ReadOp(
+      [&](primitives::OpContext& c) { return primitives::StateList(c, run, request); });
+}
+
+// --- Trace spans.
+
+absl::StatusOr<uint64_t> DatabaseImpl::TraceRecord(std::string_view run,
+                                                   const SpanSpec& spec) {
+  STRATA_ASSIGN_OR_RETURN(auto r, WriteOp([&](primitives::OpContext& c) {
+    return primitives::TraceRecord(c, run, spec);
+  }));
+  return r.first;
+}
+
+absl::StatusOr<uint64_t> DatabaseImpl::TraceBegin(std::string_view run, const SpanSpec& spec) {
+  STRATA_ASSIGN_OR_RETURN(auto r, WriteOp([&](primitives::OpContext& c) {
+    return primitives::TraceBegin(c, run, spec);
+  }));
+  return r.first;
+}
+
+absl::StatusOr<Version> DatabaseImpl::TraceEnd(std::string_view run, uint64_t span_id,
+                                               SpanStatus status, Value output,
+                                               TimestampMicros end_us) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::TraceEnd(c, run, span_id, status, output, end_us);
+  })));
+}
+
+absl::StatusOr<Versioned<Span>> DatabaseImpl::TraceGet(std::string_view run,
+                                                       uint64_t span_id) {
+  return ReadOp(
+      [&](primitives::OpContext& c) { return primitives::TraceGet(c, run, span_id); });
+}
+
+absl::StatusOr<SpanPage> DatabaseImpl::TraceQuery(std::string_view run,
+                                                  const SpanQuery& query) {
+  return ReadOp(
+      [&](primitives::OpContext& c) { return primitives::TraceQuery(c, run, query); });
+}
+
+absl::StatusOr<std::vector<SpanTreeNode>> DatabaseImpl::TraceTree(std::string_view run) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::TraceTree(c, run); });
+}
+
+absl::StatusOr<uint64_t> DatabaseImpl::TraceCount(std::string_view run) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::TraceCount(c, run); });
+}
+
+// --- Entities by address.
+
+absl::StatusOr<Versioned<Value>> DatabaseImpl::Get(const EntityRef& ref) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::GetEntity(c, ref); });
+}
+
+absl::StatusOr<bool> DatabaseImpl::Exists(const EntityRef& ref) {
+  return primitives::ExistsFromGet(Get(ref));
+}
+
+absl::StatusOr<std::string> DatabaseImpl::EntityKeyChecked(const EntityRef& ref) {
+  STRATA_RETURN_IF_ERROR(CheckOpen());
+  return primitives::EntityStoreKey(ref);
+}
+
+absl::StatusOr<Versioned<Value>> DatabaseImpl::GetAt(const EntityRef& ref, Version version) {
+  STRATA_ASSIGN_OR_RETURN(std::string key, EntityKeyChecked(ref));
+  const Version current = txns_->visible_version();
+  if (version > current) {
+    return MakeError(ErrorCode::kVersionNotFound,
+                     absl::StrCat("version ", version, " does not exist (newest is ",
+                                  current, ")"));
+  }
+  Versioned<Value> out;
+  Version earliest = 0;
+  switch (store_->Get(key, version, &out, &earliest)) {
+    case storage::ReadStatus::kFound: {
+      STRATA_ASSIGN_OR_RETURN(out.value, primitives::RenderEntity(ref, out.value));
+      return out;
+    }
+    case storage::ReadStatus::kTrimmed:
+      return MakeErrorWithVersion(
+          ErrorCode::kHistoryTrimmed,
+          absl::StrCat("version ", version, " of ", primitives::EntityText(ref),
+                       " was removed by retention; the earliest retained version is ",
+                       earliest),
+          earliest);
+    case storage::ReadStatus::kAbsent:
+      break;
+  }
+  return MakeError(ErrorCode::kNotFound, absl::StrCat(primitives::EntityText(ref),
+                                                      " did not exist at version ", version));
+}
+
+absl::StatusOr<Versioned<Value>> DatabaseImpl::GetAsOf(const EntityRef& ref,
+                                                       TimestampMicros timestamp_us) {
+  STRATA_ASSIGN_OR_RETURN(std::string key, EntityKeyChecked(ref));
+  const std::vector<KvVersion> history =
+      store_->History(key, txns_->visible_version(), UINT32_MAX);
+  for (const KvVersion& v : history) {
+    if (v.timestamp_us > timestamp_us) continue;
+    if (v.deleted) break;
+    STRATA_ASSIGN_OR_RETURN(Value value, primitives::RenderEntity(ref, v.value));
+    return Versioned<Value>{std::move(value), v.version, v.timestamp_us};
+  }
+  const Version earliest = store_->EarliestRetained(key);
+  if (earliest != 0 && (history.empty() || history.back().timestamp_us > timestamp_us)) {
+    return MakeErrorWithVersion(
+        ErrorCode::kHistoryTrimmed,
+        absl::StrCat("the state of ", primitives::EntityText(ref), " at time ", timestamp_us,
+                     " was removed by retention; the earliest retained version is ",
+                     earliest),
+        earliest);
+  }
+  return MakeError(ErrorCode::kNotFound, absl::StrCat(primitives::EntityText(ref),
+                                                      " did not exist at time ", timestamp_us));
+}
+
+absl::StatusOr<std::vector<KvVersion>> DatabaseImpl::History(const EntityRef& ref,
+                                                             uint32_t limit) {
+  STRATA_ASSIGN_OR_RETURN(std::string key, EntityKeyChecked(ref));
+  STRATA_RETURN_IF_ERROR(primitives::CheckLimit(limit));
+  std::vector<KvVersion> history = store_->History(key, txns_->visible_version(), limit);
+  if (history.empty()) {
+    return MakeError(ErrorCode::kNotFound,
+                     absl::StrCat("no history for ", primitives::EntityText(ref)));
+  }
+  for (KvVersion& v : history) {
+    if (v.deleted) continue;
+    STRATA_ASSIGN_OR_RETURN(v.value, primitives::RenderEntity(ref, v.value));
+  }
+  return history;
+}
+
+absl::StatusOr<uint64_t> DatabaseImpl::Count(std::string_view run, Primitive primitive) {
+  return ReadOp(
+      [&](primitives::OpContext& c) { return primitives::CountEntities(c, run, primitive); });
 }
 
 // --- Database factory functions.

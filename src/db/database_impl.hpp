@@ -13,10 +13,9 @@
 #include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "env/env.hpp"
+#include "primitives/context.hpp"
+#include "primitives/run.hpp"
 #include "storage/manifest.hpp"
 #include "storage/mvcc_store.hpp"
 #include "storage/wal_writer.hpp"
@@ -46,6 +45,54 @@ class DatabaseImpl final : public Database {
   absl::StatusOr<Version> CreateRun(std::string_view run) override;
   absl::StatusOr<bool> RunExists(std::string_view run) override;
   absl::StatusOr<std::vector<RunId>> ListRuns() override;
+  absl::StatusOr<Versioned<RunInfo>> CreateRun(const RunSpec& spec) override;
+  absl::StatusOr<Versioned<RunInfo>> GetRun(std::string_view run) override;
+  absl::StatusOr<std::vector<RunInfo>> QueryRuns(const RunQuery& query) override;
+  absl::StatusOr<Version> UpdateRunMetadata(std::string_view run, Value metadata) override;
+  absl::StatusOr<Version> EndRun(std::string_view run, RunStatus status) override;
+  absl::StatusOr<Version> ArchiveRun(std::string_view run) override;
+  absl::StatusOr<Version> DeleteRun(std::string_view run) override;
+
+  absl::StatusOr<EventAppended> EventAppend(std::string_view run, std::string_view type,
+                                            Value payload) override;
+  absl::StatusOr<Versioned<Event>> EventRead(std::string_view run, uint64_t seq) override;
+  absl::StatusOr<EventPage> EventList(std::string_view run, const EventQuery& query) override;
+  absl::StatusOr<uint64_t> EventLength(std::string_view run) override;
+  absl::StatusOr<Versioned<Event>> EventLatest(std::string_view run) override;
+  absl::StatusOr<ChainReport> EventVerifyChain(std::string_view run) override;
+
+  absl::StatusOr<Version> StateInit(std::string_view run, std::string_view name,
+                                    Value value) override;
+  absl::StatusOr<Versioned<Value>> StateRead(std::string_view run,
+                                             std::string_view name) override;
+  absl::StatusOr<Version> StateSet(std::string_view run, std::string_view name,
+                                   Value value) override;
+  absl::StatusOr<Version> StateCas(std::string_view run, std::string_view name,
+                                   Version expected_version, Value value) override;
+  absl::StatusOr<Versioned<Value>> StateTransition(std::string_view run,
+                                                   std::string_view name,
+                                                   const StateTransitionFn& fn,
+                                                   uint32_t max_attempts) override;
+  absl::StatusOr<Version> StateDelete(std::string_view run, std::string_view name) override;
+  absl::StatusOr<KvPage> StateList(std::string_view run, const ListRequest& request) override;
+
+  absl::StatusOr<uint64_t> TraceRecord(std::string_view run, const SpanSpec& spec) override;
+  absl::StatusOr<uint64_t> TraceBegin(std::string_view run, const SpanSpec& spec) override;
+  absl::StatusOr<Version> TraceEnd(std::string_view run, uint64_t span_id, SpanStatus status,
+                                   Value output, TimestampMicros end_us) override;
+  absl::StatusOr<Versioned<Span>> TraceGet(std::string_view run, uint64_t span_id) override;
+  absl::StatusOr<SpanPage> TraceQuery(std::string_view run, const SpanQuery& query) override;
+  absl::StatusOr<std::vector<SpanTreeNode>> TraceTree(std::string_view run) override;
+  absl::StatusOr<uint64_t> TraceCount(std::string_view run) override;
+
+  absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) override;
+  absl::StatusOr<bool> Exists(const EntityRef& ref) override;
+  absl::StatusOr<Versioned<Value>> GetAt(const EntityRef& ref, Version version) override;
+  absl::StatusOr<Versioned<Value>> GetAsOf(const EntityRef& ref,
+                                           TimestampMicros timestamp_us) override;
+  absl::StatusOr<std::vector<KvVersion>> History(const EntityRef& ref,
+                                                 uint32_t limit) override;
+  absl::StatusOr<uint64_t> Count(std::string_view run, Primitive primitive) override;
 
   absl::StatusOr<Version> KvPut(std::string_view run, std::string_view key,
                                 Value value) override;
@@ -74,23 +121,34 @@ class DatabaseImpl final : public Database {
 
   // Used by TransactionHandle.
   absl::Status CheckOpen() const;
-  // OK if `run` exists, is created by `txn` (may be null), or fails with
-  // InvalidArgument/NotFound.
-  absl::Status CheckRunWritable(std::string_view run, txn::TxnContext* txn);
   const Options& options() const { return options_; }
   txn::TransactionManager* transactions() { return txns_.get(); }
-  // Called after a commit that may have created runs.
-  void NoteRunsCreated(const std::vector<std::string>& runs);
-
+  primitives::RunRegistry* runs() { return runs_.get(); }
+  txn::TxnLimits limits() const;
 
  private:
   DatabaseImpl(std::string path, const Options& options, Env* env);
   absl::Status OpenFiles();
   absl::Status Recover();
-  // Commits a single-mutation request built by a fast path.
-  absl::StatusOr<Version> CommitOne(storage::MutationType type, Primitive primitive,
-                                    std::string_view run, std::string_view key,
-                                    Value value, txn::CommitRequest* request);
+  // Commits a single-mutation request built by a fast path, adding the
+  // check that `run` accepts writes. A conflict caused by a concurrent
+  // change to the run's record is retried; any other conflict is returned.
+  absl::StatusOr<Version> CommitToRun(std::string_view run, txn::CommitRequest& request);
+  static void AddMutation(storage::MutationType type, Primitive primitive,
+                          std::string_view run, std::string_view key, Value value,
+                          txn::CommitRequest* request);
+  // Runs `fn(OpContext&)` as a one-operation transaction and commits it,
+  // retrying from a new snapshot when the commit conflicts (fn re-checks its
+  // preconditions each time). Returns fn's result and the commit version.
+  template <typename Fn>
+  auto WriteOp(Fn&& fn, uint32_t attempts = kWriteAttempts);
+  // Runs `fn(OpContext&)` on a read-only context at the newest snapshot.
+  template <typename Fn>
+  auto ReadOp(Fn&& fn);
+  // The entity's store key and the newest version it may be read at.
+  absl::StatusOr<std::string> EntityKeyChecked(const EntityRef& ref);
+
+  static constexpr uint32_t kWriteAttempts = 100;
 
   const std::string path_;  // Empty for in-memory databases.
   const Options options_;
@@ -104,11 +162,7 @@ class DatabaseImpl final : public Database {
   std::atomic<bool> closed_{false};
   uint64_t recovered_records_ = 0;
   uint64_t discarded_bytes_ = 0;
-
-  // Runs known to exist. Runs are never removed by this engine version, so a
-  // run found here stays valid.
-  mutable absl::Mutex runs_mu_;
-  absl::flat_hash_set<std::string> runs_ ABSL_GUARDED_BY(runs_mu_);
+  std::unique_ptr<primitives::RunRegistry> runs_;
 };
 
 }  // namespace strata

@@ -50,9 +50,10 @@ absl::Status CheckLimit(uint32_t limit) {
   return absl::OkStatus();
 }
 
-ListBounds KvListBounds(std::string_view run, const ListRequest& request) {
+ListBounds ListBoundsIn(Primitive primitive, std::string_view run,
+                        const ListRequest& request) {
   ListBounds b;
-  const std::string ns = storage::NamespacePrefix(Primitive::kKv, run);
+  const std::string ns = storage::NamespacePrefix(primitive, run);
   b.start = ns + request.prefix;
   b.end = storage::PrefixSuccessor(b.start);
   if (!request.cursor.empty()) {
@@ -80,9 +81,14 @@ absl::StatusOr<Versioned<Value>> KvGet(txn::TxnContext& txn, std::string_view ru
 
 absl::StatusOr<KvPage> KvList(txn::TxnContext& txn, std::string_view run,
                               const ListRequest& request) {
+  return ListIn(txn, Primitive::kKv, run, request);
+}
+
+absl::StatusOr<KvPage> ListIn(txn::TxnContext& txn, Primitive primitive,
+                              std::string_view run, const ListRequest& request) {
   STRATA_RETURN_IF_ERROR(ValidateRunId(run));
   STRATA_RETURN_IF_ERROR(CheckLimit(request.limit));
-  const ListBounds bounds = KvListBounds(run, request);
+  const ListBounds bounds = ListBoundsIn(primitive, run, request);
   if (bounds.start >= bounds.end) return KvPage{};
   return CollectPage(run, request, [&](const auto& fn) {
     txn.Scan(bounds.start, bounds.end, fn);

@@ -47,7 +47,11 @@ struct ListBounds {
   std::string start;
   std::string end;
 };
-ListBounds KvListBounds(std::string_view run, const ListRequest& request);
+ListBounds ListBoundsIn(Primitive primitive, std::string_view run,
+                        const ListRequest& request);
+inline ListBounds KvListBounds(std::string_view run, const ListRequest& request) {
+  return ListBoundsIn(Primitive::kKv, run, request);
+}
 
 // Collects up to request.limit entries from a visitor-style scan, filling the
 // cursor when more may follow. `scan` calls its argument for each live entry
@@ -74,6 +78,9 @@ absl::StatusOr<Versioned<Value>> KvGet(txn::TxnContext& txn, std::string_view ru
                                        std::string_view key);
 absl::StatusOr<KvPage> KvList(txn::TxnContext& txn, std::string_view run,
                               const ListRequest& request);
+// A listing of any key-per-entity namespace (KV, state cells).
+absl::StatusOr<KvPage> ListIn(txn::TxnContext& txn, Primitive primitive,
+                              std::string_view run, const ListRequest& request);
 
 }  // namespace strata::primitives
 

@@ -9,9 +9,11 @@
 
 namespace strata::txn {
 
-TxnContext::TxnContext(TransactionManager* manager, const TxnLimits& limits)
+TxnContext::TxnContext(TransactionManager* manager, const TxnLimits& limits,
+                       bool record_reads)
     : manager_(manager),
       limits_(limits),
+      record_reads_(record_reads),
       pin_(manager->snapshots().Acquire(manager->visible())) {
   request_.snapshot = pin_.version;
 }
@@ -36,9 +38,24 @@ storage::ReadStatus TxnContext::Read(std::string_view store_key,
     out->timestamp_us = 0;
     return storage::ReadStatus::kFound;
   }
-  request_.reads.emplace_back(store_key);
+  if (record_reads_) request_.reads.emplace_back(store_key);
   return manager_->store()->Get(store_key, pin_.version, out, earliest);
 }
+
+storage::ReadStatus TxnContext::ReadCommitted(std::string_view store_key,
+                                              Versioned<Value>* out) {
+  if (record_reads_) request_.reads.emplace_back(store_key);
+  return manager_->store()->Get(store_key, pin_.version, out, nullptr);
+}
+
+const Value* TxnContext::PendingValue(std::string_view store_key) const {
+  auto it = writes_.find(store_key);
+  if (it == writes_.end() || it->second.type == storage::MutationType::kDelete) {
+    return nullptr;
+  }
+  return &it->second.value;
+}
+
 
 bool TxnContext::HasPendingWrite(std::string_view store_key, bool* deleted) const {
   auto it = writes_.find(store_key);
@@ -96,17 +113,17 @@ void TxnContext::Scan(std::string_view start, std::string_view end,
   // when the visitor stopped early, the whole range otherwise.
   ScanRange range{std::string(start), std::string(end)};
   if (stopped) range.end = last_key + '\0';
-  request_.scans.push_back(std::move(range));
+  if (record_reads_) request_.scans.push_back(std::move(range));
 }
 
 absl::Status TxnContext::Write(storage::MutationType type, Primitive primitive,
                                std::string_view run, std::string_view key,
-                               Value value) {
+                               Value value, bool counts_as_op) {
   if (finished_) {
     return MakeError(ErrorCode::kFailedPrecondition, "transaction already finished");
   }
   const uint64_t bytes = key.size() + run.size() + value.ApproximateSize();
-  if (write_ops_ + 1 > limits_.max_transaction_ops) {
+  if (counts_as_op && write_ops_ + 1 > limits_.max_transaction_ops) {
     return MakeError(ErrorCode::kResourceExhausted,
                      absl::StrCat("transaction exceeds ", limits_.max_transaction_ops,
                                   " mutations (Options::max_transaction_ops)"));
@@ -116,7 +133,7 @@ absl::Status TxnContext::Write(storage::MutationType type, Primitive primitive,
                      absl::StrCat("transaction exceeds ", limits_.max_transaction_bytes,
                                   " bytes (Options::max_transaction_bytes)"));
   }
-  ++write_ops_;
+  if (counts_as_op) ++write_ops_;
   write_bytes_ += bytes;
   std::string store_key = storage::MakeStoreKey(primitive, run, key);
   Pending& p = writes_[std::move(store_key)];

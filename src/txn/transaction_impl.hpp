@@ -15,9 +15,11 @@
 #include <string_view>
 
 #include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "storage/mvcc_store.hpp"
 #include "txn/transaction_manager.hpp"
+#include "util/strings.hpp"
 
 namespace strata::txn {
 
@@ -28,7 +30,10 @@ struct TxnLimits {
 
 class TxnContext {
  public:
-  TxnContext(TransactionManager* manager, const TxnLimits& limits);
+  // `record_reads` false makes a read-only context that keeps no read set
+  // (for single reads outside a transaction, which never validate).
+  TxnContext(TransactionManager* manager, const TxnLimits& limits,
+             bool record_reads = true);
   ~TxnContext();
   TxnContext(const TxnContext&) = delete;
   TxnContext& operator=(const TxnContext&) = delete;
@@ -40,6 +45,9 @@ class TxnContext {
   // Snapshot reads are added to the read set.
   storage::ReadStatus Read(std::string_view store_key, Versioned<Value>* out,
                            Version* earliest = nullptr);
+  // Like Read, ignoring this transaction's own writes.
+  storage::ReadStatus ReadCommitted(std::string_view store_key,
+                                    Versioned<Value>* out);
 
   // Visits live entries in [start, end) in key order, merging own writes
   // (reported with version 0), until `fn` returns false. The range actually
@@ -48,14 +56,31 @@ class TxnContext {
                                     const Versioned<Value>& value)>;
   void Scan(std::string_view start, std::string_view end, const ScanFn& fn);
 
-  // Buffers a write. ResourceExhausted beyond the transaction limits.
+  // Buffers a write. ResourceExhausted beyond the transaction limits
+  // (`counts_as_op` false exempts it from max_transaction_ops, not from
+  // max_transaction_bytes).
   absl::Status Write(storage::MutationType type, Primitive primitive,
-                     std::string_view run, std::string_view key, Value value);
+                     std::string_view run, std::string_view key, Value value,
+                     bool counts_as_op = true);
   // Adds a CAS expectation on a store key.
   void ExpectVersion(std::string store_key, Version expected);
+  // Adds an expectation on a run record (see CommitRequest::run_checks).
+  void ExpectRunVersion(std::string store_key, Version expected) {
+    request_.run_checks.push_back(CasCheck{std::move(store_key), expected});
+  }
 
   // Does this transaction hold a pending write for the key? Sets `*deleted`.
   bool HasPendingWrite(std::string_view store_key, bool* deleted) const;
+  // The value of this transaction's pending put of the key, or null (no
+  // pending write, or a pending delete).
+  const Value* PendingValue(std::string_view store_key) const;
+
+  // Whether `run` was checked writable in this transaction (see
+  // primitives::RunRegistry), and recording that it was.
+  bool RunChecked(std::string_view run) const {
+    return checked_runs_.contains(util::Sv(run));
+  }
+  void MarkRunChecked(std::string_view run) { checked_runs_.emplace(run); }
 
   absl::StatusOr<Version> Commit();
   void Rollback();
@@ -72,6 +97,8 @@ class TxnContext {
 
   TransactionManager* const manager_;
   const TxnLimits limits_;
+  const bool record_reads_;
+  absl::flat_hash_set<std::string> checked_runs_;
   storage::SnapshotRegistry::Pin pin_;
   bool finished_ = false;
   absl::btree_map<std::string, Pending, std::less<>> writes_;

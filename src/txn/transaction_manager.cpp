@@ -106,6 +106,20 @@ absl::Status TransactionManager::Validate(const CommitRequest& request) {
   return absl::OkStatus();
 }
 
+absl::Status TransactionManager::ValidateRunChecks(const CommitRequest& request) {
+  for (const CasCheck& check : request.run_checks) {
+    const Version current = store_->LiveHeadVersion(check.store_key);
+    if (current != check.expected) {
+      return MakeErrorWithVersion(
+          ErrorCode::kConflict,
+          absl::StrCat("transaction conflict: the run of ", DescribeKey(check.store_key),
+                       " was changed or deleted while the transaction ran"),
+          current);
+    }
+  }
+  return absl::OkStatus();
+}
+
 Version TransactionManager::TrimHorizon(Version version) {
   if (!trims_history_) return 0;
   if (version % kHorizonRefreshInterval == 0) {
@@ -143,12 +157,20 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
   Version version = 0;
   TimestampMicros timestamp_us = 0;
   uint64_t lsn = 0;
+  bool has_run_records = false;
   {
     absl::MutexLock lock(&commit_mu_);
     if (validate) {
       // Validation must see every commit ordered before this one.
       WaitInstalled(last_assigned_);
       absl::Status s = Validate(request);
+      if (!s.ok()) {
+        conflicts_.fetch_add(1, std::memory_order_relaxed);
+        return s;
+      }
+    }
+    if (!request.run_checks.empty()) {
+      absl::Status s = ValidateRunChecks(request);
       if (!s.ok()) {
         conflicts_.fetch_add(1, std::memory_order_relaxed);
         return s;
@@ -166,11 +188,20 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
     }
     last_assigned_ = version;
     last_timestamp_us_ = timestamp_us;
+    for (size_t i = 0; i < request.mutations.size(); ++i) {
+      storage::Mutation& m = request.mutations[i];
+      if (m.primitive != Primitive::kRun) continue;
+      store_->Install(request.store_keys[i], version, timestamp_us,
+                      m.type == storage::MutationType::kDelete, std::move(m.value),
+                      /*horizon=*/0);
+      has_run_records = true;
+    }
   }
 
   const Version horizon = TrimHorizon(version);
   for (size_t i = 0; i < request.mutations.size(); ++i) {
     storage::Mutation& m = request.mutations[i];
+    if (has_run_records && m.primitive == Primitive::kRun) continue;
     store_->Install(request.store_keys[i], version, timestamp_us,
                     m.type == storage::MutationType::kDelete, std::move(m.value),
                     horizon);

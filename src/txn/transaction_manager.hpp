@@ -11,8 +11,10 @@
 //     committer wins). Assign the next version and a timestamp that never
 //     goes backwards, patch them into the record and append it to the WAL
 //     buffer. Blind writes skip validation entirely.
-//  3. Outside the lock: install the write set into the store, then mark the
-//     version installed in commit order.
+//     Run records (Primitive::kRun) are installed here, under the lock, so
+//     that run checks (CommitRequest::run_checks) never wait for installs.
+//  3. Outside the lock: install the rest of the write set into the store,
+//     then mark the version installed in commit order.
 //  4. Strict: wait for the group-commit sync of the record.
 //  5. Publish visibility: the visible version is the newest version v such
 //     that every version <= v is installed (and, in Strict mode, durable).
@@ -55,6 +57,11 @@ struct CommitRequest {
   std::vector<std::string> reads;  // Store keys read.
   std::vector<ScanRange> scans;
   std::vector<CasCheck> cas;
+  // Expectations on run records (Primitive::kRun): checked like `cas`, but
+  // without waiting for earlier commits to finish installing, because run
+  // records are installed before the commit lock is released. This keeps
+  // blind writes into a run free of the validation wait.
+  std::vector<CasCheck> run_checks;
   std::vector<storage::Mutation> mutations;
   std::vector<std::string> store_keys;  // Parallel to `mutations`.
 };
@@ -86,6 +93,8 @@ class TransactionManager {
 
  private:
   absl::Status Validate(const CommitRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::Status ValidateRunChecks(const CommitRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   void WaitInstalled(Version v) const;
   void PublishVisible();

@@ -1,0 +1,133 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+#include "primitives/entity.hpp"
+
+#include <charconv>
+
+#include "absl/strings/str_cat.h"
+#include "primitives/event.hpp"
+#include "primitives/common.hpp"
+#include "primitives/run.hpp"
+#include "primitives/trace.hpp"
+#include "storage/store_key.hpp"
+#include "strata/status.hpp"
+#include "util/status_macros.hpp"
+#include "util/strings.hpp"
+
+namespace strata::primitives {
+
+namespace {
+
+using util::Sv;
+
+absl::StatusOr<uint64_t> NumericKey(const EntityRef& ref, std::string_view what) {
+  if (ref.seq.has_value()) return *ref.seq;
+  uint64_t id = 0;
+  const char* end = ref.key.data() + ref.key.size();
+  auto [ptr, ec] = std::from_chars(ref.key.data(), end, id);
+  if (ref.key.empty() || ec != std::errc() || ptr != end || id == 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     absl::StrCat(Sv(what), " reference needs a positive number as its key, got '",
+                                  ref.key, "'"));
+  }
+  return id;
+}
+
+}  // namespace
+
+std::string EntityText(const EntityRef& ref) { return ref.ToString(); }
+
+absl::StatusOr<std::string> EntityStoreKey(const EntityRef& ref) {
+  STRATA_RETURN_IF_ERROR(ValidateRunId(ref.run));
+  switch (ref.primitive) {
+    case Primitive::kKv:
+    case Primitive::kState:
+      STRATA_RETURN_IF_ERROR(ValidateKey(ref.key));
+      return storage::MakeStoreKey(ref.primitive, ref.run, ref.key);
+    case Primitive::kEvent: {
+      STRATA_ASSIGN_OR_RETURN(uint64_t seq, NumericKey(ref, "an event"));
+      return storage::MakeStoreKey(Primitive::kEvent, ref.run, EventKey(seq));
+    }
+    case Primitive::kTrace: {
+      STRATA_ASSIGN_OR_RETURN(uint64_t id, NumericKey(ref, "a span"));
+      return storage::MakeStoreKey(Primitive::kTrace, ref.run, SpanKey(id));
+    }
+    case Primitive::kRun:
+      if (!ref.key.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         absl::StrCat("a run reference has no key (run://", ref.run,
+                                      "/), got '", ref.key, "'"));
+      }
+      return RunStoreKey(ref.run);
+    case Primitive::kJson:
+    case Primitive::kVector:
+      break;
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   absl::StrCat(Sv(PrimitiveName(ref.primitive)),
+                                " entities are not supported by this version"));
+}
+
+absl::StatusOr<Value> RenderEntity(const EntityRef& ref, const Value& stored) {
+  switch (ref.primitive) {
+    case Primitive::kEvent:
+    case Primitive::kTrace: {
+      const uint64_t id = *NumericKey(ref, "");
+      if (!stored.is_bytes()) return DamagedRecord(EntityText(ref), "not a bytes value");
+      if (ref.primitive == Primitive::kEvent) {
+        STRATA_ASSIGN_OR_RETURN(Event event, DecodeEventRecord(id, stored.AsBytes()));
+        return EventToValue(event);
+      }
+      STRATA_ASSIGN_OR_RETURN(Span span, DecodeSpanRecord(id, stored.AsBytes()));
+      return SpanToValue(span);
+    }
+    case Primitive::kRun: {
+      STRATA_ASSIGN_OR_RETURN(RunInfo info, DecodeRunRecord(ref.run, stored));
+      return RunInfoToValue(info);
+    }
+    default:
+      return stored;
+  }
+}
+
+absl::StatusOr<Versioned<Value>> GetEntity(OpContext& c, const EntityRef& ref) {
+  STRATA_ASSIGN_OR_RETURN(std::string key, EntityStoreKey(ref));
+  Versioned<Value> v;
+  if (c.txn.Read(key, &v) == storage::ReadStatus::kFound) {
+    STRATA_ASSIGN_OR_RETURN(v.value, RenderEntity(ref, v.value));
+    return v;
+  }
+  if (ref.primitive == Primitive::kRun) {
+    if (ref.run == kDefaultRun) {
+      RunInfo info;
+      info.id = kDefaultRun;
+      return Versioned<Value>{RunInfoToValue(info), 0, 0};
+    }
+    return RunNotFound(ref.run);
+  }
+  STRATA_RETURN_IF_ERROR(CheckRunInView(c, ref.run));
+  return MakeError(ErrorCode::kNotFound, absl::StrCat("not found: ", EntityText(ref)));
+}
+
+absl::StatusOr<uint64_t> CountEntities(OpContext& c, std::string_view run,
+                                       Primitive primitive) {
+  STRATA_RETURN_IF_ERROR(CheckRunInView(c, run));
+  switch (primitive) {
+    case Primitive::kRun:
+      return 1;
+    case Primitive::kTrace:
+      return TraceCount(c, run);
+    case Primitive::kEvent:
+      return EventLength(c, run);
+    default:
+      break;
+  }
+  const std::string ns = storage::NamespacePrefix(primitive, run);
+  uint64_t n = 0;
+  c.txn.Scan(ns, storage::PrefixSuccessor(ns), [&](std::string_view, const Versioned<Value>&) {
+    ++n;
+    return true;
+  });
+  return n;
+}
+
+}  // namespace strata::primitives
