@@ -209,6 +209,23 @@ def build(results):
             r.info("5", "Overhead bytes/entry beyond 116 B payload (%s) vs %s"
                    % (label, anchor_label), fmt(s, "B"),
                    "%s: %s" % (anchor_label, fmt(a, "B")), ratio)
+    # 7. Agent primitives (InMemory, 1 thread) and their cost over a KV put
+    # of the same payload into the same run (the "facade tax", <= 2x, i.e.
+    # primitive throughput >= 0.5x the KV put's).
+    r.absolute("7", "Event append", "BM_PrimEventAppend", 1e6)
+    r.absolute("7", "State cas", "BM_PrimStateCas", 1e6)
+    r.absolute("7", "Trace span record", "BM_PrimTraceRecord", 5e5)
+    for name, label in (("BM_PrimEventAppend", "Event append"),
+                        ("BM_PrimStateCas", "State cas"),
+                        ("BM_PrimTraceRecord", "Trace span record")):
+        r.ratio("7", "%s vs KV put of the same payload (facade tax)" % label,
+                name, "BM_PrimKvPut", "KV put", 0.5)
+    t = r.get("BM_PrimEventRange100", "real_time")
+    a = r.get("BM_PrimKvList100", "real_time")
+    r.add("7", "Range read of 100 events", fmt(t / 1e3 if t else None, "us"),
+          "KvList of 100: %s" % fmt(a / 1e3 if a else None, "us"),
+          t / a if t is not None and a else None, "<= 10 us",
+          t is not None and t <= 1e4)
     return r
 
 

@@ -85,32 +85,35 @@ Value EncodeHead(const Head& head) {
   return Value::MakeBytes(std::move(out));
 }
 
-// The stored record of `seq`, or NotFound.
-absl::StatusOr<Versioned<Value>> ReadRecord(OpContext& c, std::string_view run,
-                                            uint64_t seq) {
-  Versioned<Value> v;
+// Reads the stored record of `seq` into `*out`; NotFound if there is none.
+// (An out parameter rather than StatusOr: GCC's -O3 flow analysis reports a
+// false maybe-uninitialized on the variant inside a returned Value.)
+absl::Status ReadRecord(OpContext& c, std::string_view run, uint64_t seq,
+                        Versioned<Value>* out) {
   if (seq == 0 ||
-      c.txn.Read(StoreKey(run, EventKey(seq)), &v) != storage::ReadStatus::kFound) {
+      c.txn.Read(StoreKey(run, EventKey(seq)), out) != storage::ReadStatus::kFound) {
     STRATA_RETURN_IF_ERROR(CheckRunInView(c, run));
     return MakeError(ErrorCode::kNotFound,
                      absl::StrCat("event not found: ", EventRef(run, seq)));
   }
-  if (!v.value.is_bytes()) {
+  if (!out->value.is_bytes()) {
     return DamagedRecord(EventRef(run, seq), "not a bytes value");
   }
-  return v;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Versioned<Event>> ReadEvent(OpContext& c, std::string_view run,
                                            uint64_t seq) {
-  STRATA_ASSIGN_OR_RETURN(Versioned<Value> v, ReadRecord(c, run, seq));
+  Versioned<Value> v;
+  STRATA_RETURN_IF_ERROR(ReadRecord(c, run, seq, &v));
   STRATA_ASSIGN_OR_RETURN(Event event, DecodeEventRecord(seq, v.value.AsBytes()));
   return Versioned<Event>{std::move(event), v.version, v.timestamp_us};
 }
 
 absl::StatusOr<TimestampMicros> ReadTimestamp(OpContext& c, std::string_view run,
                                               uint64_t seq) {
-  STRATA_ASSIGN_OR_RETURN(Versioned<Value> v, ReadRecord(c, run, seq));
+  Versioned<Value> v;
+  STRATA_RETURN_IF_ERROR(ReadRecord(c, run, seq, &v));
   const std::string& record = v.value.AsBytes();
   if (record.size() < kMinRecordBytes) {
     return DamagedRecord(EventRef(run, seq), "record too short");

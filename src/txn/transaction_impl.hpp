@@ -15,11 +15,10 @@
 #include <string_view>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "storage/mvcc_store.hpp"
 #include "txn/transaction_manager.hpp"
-#include "util/strings.hpp"
 
 namespace strata::txn {
 
@@ -78,9 +77,12 @@ class TxnContext {
   // Whether `run` was checked writable in this transaction (see
   // primitives::RunRegistry), and recording that it was.
   bool RunChecked(std::string_view run) const {
-    return checked_runs_.contains(util::Sv(run));
+    for (const std::string& r : checked_runs_) {
+      if (r == run) return true;
+    }
+    return false;
   }
-  void MarkRunChecked(std::string_view run) { checked_runs_.emplace(run); }
+  void MarkRunChecked(std::string_view run) { checked_runs_.emplace_back(run); }
 
   absl::StatusOr<Version> Commit();
   void Rollback();
@@ -98,7 +100,8 @@ class TxnContext {
   TransactionManager* const manager_;
   const TxnLimits limits_;
   const bool record_reads_;
-  absl::flat_hash_set<std::string> checked_runs_;
+  // Transactions touch few runs: a linear search beats hashing here.
+  absl::InlinedVector<std::string, 2> checked_runs_;
   storage::SnapshotRegistry::Pin pin_;
   bool finished_ = false;
   absl::btree_map<std::string, Pending, std::less<>> writes_;
