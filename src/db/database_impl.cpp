@@ -80,15 +80,20 @@ class TransactionHandle final : public Transaction {
   }
   absl::StatusOr<KvPage> KvList(std::string_view run, const ListRequest& request) override {
     STRATA_RETURN_IF_ERROR(CheckActive());
-    return primitives::KvList(ctx_, run, request);
+    STRATA_ASSIGN_OR_RETURN(KvPage page, primitives::KvList(ctx_, run, request));
+    if (page.entries.empty()) STRATA_RETURN_IF_ERROR(primitives::CheckRunInView(op_, run));
+    return page;
   }
   absl::Status KvPut(std::string_view run, std::string_view key, Value value) override {
     STRATA_RETURN_IF_ERROR(CheckKvWrite(run, key));
     STRATA_RETURN_IF_ERROR(primitives::CheckValue(value, db_->options().max_value_bytes));
     return ctx_.Write(storage::MutationType::kPut, Primitive::kKv, run, key, std::move(value));
   }
+  // Like the fast path: NotFound (and nothing written) when the key does
+  // not exist in this transaction's view. The read is validated at commit.
   absl::Status KvDelete(std::string_view run, std::string_view key) override {
     STRATA_RETURN_IF_ERROR(CheckKvWrite(run, key));
+    STRATA_RETURN_IF_ERROR(primitives::KvGet(ctx_, run, key).status());
     return ctx_.Write(storage::MutationType::kDelete, Primitive::kKv, run, key, Value());
   }
   absl::Status KvCompareAndSwap(std::string_view run, std::string_view key,
@@ -380,8 +385,12 @@ auto DatabaseImpl::WriteOp(Fn&& fn, uint32_t attempts) {
   absl::Status last;
   for (uint32_t attempt = 0; attempt < attempts; ++attempt) {
     if (attempt >= 2) {
-      // Concurrent writers of the same entity: let the winner finish.
-      std::this_thread::sleep_for(std::chrono::microseconds(std::min(1u << attempt, 1000u)));
+      // Concurrent writers of the same entity: let the winner finish. The
+      // jittered, capped backoff keeps a thread that lost several times from
+      // being outrun forever by fresh ones.
+      thread_local std::mt19937 rng(std::random_device{}());
+      const uint32_t cap = 1u << std::min<uint32_t>(attempt, 10);  // <= 1024 us
+      std::this_thread::sleep_for(std::chrono::microseconds(rng() % cap));
     }
     txn::TxnContext ctx(txns_.get(), limits());
     primitives::OpContext op{ctx, *runs_, options_.max_value_bytes};
@@ -601,10 +610,14 @@ absl::StatusOr<KvPage> DatabaseImpl::KvList(std::string_view run,
   STRATA_RETURN_IF_ERROR(ValidateRunId(run));
   STRATA_RETURN_IF_ERROR(primitives::CheckLimit(request.limit));
   const primitives::ListBounds bounds = primitives::KvListBounds(run, request);
-  if (bounds.start >= bounds.end) return KvPage{};
-  return primitives::CollectPage(run, request, [&](const auto& fn) {
-    store_->Scan(bounds.start, bounds.end, 0, &txns_->visible(), fn);
-  });
+  KvPage page;
+  if (bounds.start < bounds.end) {
+    page = primitives::CollectPage(run, request, [&](const auto& fn) {
+      store_->Scan(bounds.start, bounds.end, 0, &txns_->visible(), fn);
+    });
+  }
+  if (page.entries.empty() && !runs_->Exists(run)) return primitives::RunNotFound(run);
+  return page;
 }
 
 absl::StatusOr<Version> DatabaseImpl::KvCompareAndSwap(std::string_view run,

@@ -148,7 +148,7 @@ class DatabaseImpl final : public Database {
   // The entity's store key and the newest version it may be read at.
   absl::StatusOr<std::string> EntityKeyChecked(const EntityRef& ref);
 
-  static constexpr uint32_t kWriteAttempts = 100;
+  static constexpr uint32_t kWriteAttempts = 1000;
 
   const std::string path_;  // Empty for in-memory databases.
   const Options options_;

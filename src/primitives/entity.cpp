@@ -19,17 +19,50 @@ namespace {
 
 using util::Sv;
 
+// The positive number a numeric ref (event seq, span id) names. Only the
+// canonical decimal form (no sign, no leading zeros) is accepted, so that
+// one entity has exactly one address.
 absl::StatusOr<uint64_t> NumericKey(const EntityRef& ref, std::string_view what) {
-  if (ref.seq.has_value()) return *ref.seq;
+  if (ref.seq.has_value()) {
+    if (*ref.seq == 0) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       absl::StrCat(Sv(what), " reference needs a positive number, got 0"));
+    }
+    return *ref.seq;
+  }
   uint64_t id = 0;
   const char* end = ref.key.data() + ref.key.size();
   auto [ptr, ec] = std::from_chars(ref.key.data(), end, id);
-  if (ref.key.empty() || ec != std::errc() || ptr != end || id == 0) {
+  if (ref.key.empty() || ec != std::errc() || ptr != end || id == 0 || ref.key[0] == '0') {
     return MakeError(ErrorCode::kInvalidArgument,
                      absl::StrCat(Sv(what), " reference needs a positive number as its key, got '",
                                   ref.key, "'"));
   }
   return id;
+}
+
+// A ref whose parts do not fit its primitive would not survive its text
+// form (EntityRef::ToString writes a seq only for events and a path only
+// after a key), so it addresses nothing.
+absl::Status CheckRefShape(const EntityRef& ref) {
+  if (ref.seq.has_value() && ref.primitive != Primitive::kEvent) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     absl::StrCat("only event references have a sequence number, got ",
+                                  Sv(PrimitiveName(ref.primitive)), " reference with seq ",
+                                  *ref.seq));
+  }
+  if (ref.seq.has_value() && !ref.key.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     absl::StrCat("an event reference has a sequence number or a key, not both "
+                                  "(seq ", *ref.seq, ", key '", ref.key, "')"));
+  }
+  if (ref.path.has_value() && ref.primitive != Primitive::kJson) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     absl::StrCat("only json references have a path, got ",
+                                  Sv(PrimitiveName(ref.primitive)), " reference with path '",
+                                  *ref.path, "'"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -38,6 +71,7 @@ std::string EntityText(const EntityRef& ref) { return ref.ToString(); }
 
 absl::StatusOr<std::string> EntityStoreKey(const EntityRef& ref) {
   STRATA_RETURN_IF_ERROR(ValidateRunId(ref.run));
+  STRATA_RETURN_IF_ERROR(CheckRefShape(ref));
   switch (ref.primitive) {
     case Primitive::kKv:
     case Primitive::kState:
@@ -118,8 +152,13 @@ absl::StatusOr<uint64_t> CountEntities(OpContext& c, std::string_view run,
       return TraceCount(c, run);
     case Primitive::kEvent:
       return EventLength(c, run);
-    default:
+    case Primitive::kKv:
+    case Primitive::kState:
       break;
+    default:
+      return MakeError(ErrorCode::kInvalidArgument,
+                       absl::StrCat(Sv(PrimitiveName(primitive)),
+                                    " entities are not supported by this version"));
   }
   const std::string ns = storage::NamespacePrefix(primitive, run);
   uint64_t n = 0;

@@ -312,11 +312,13 @@ absl::StatusOr<ChainReport> EventVerifyChain(OpContext& c, std::string_view run)
   const std::string start = StoreKey(run, std::string(1, kEventPrefix));
   const std::string end = StoreKey(run, std::string(1, kEventPrefix + 1));
   c.txn.Scan(start, end, [&](std::string_view store_key, const Versioned<Value>& v) {
-    const uint64_t seq = ReadBigEndian64(store_key.data() + store_key.size() - 8);
+    // Check the length before decoding: a malformed key may be shorter
+    // than 8 bytes.
     if (store_key.size() != start.size() + 8) {
       broken(expected_seq, "malformed event key");
       return false;
     }
+    const uint64_t seq = ReadBigEndian64(store_key.data() + start.size());
     if (seq != expected_seq) {
       broken(expected_seq, absl::StrCat("event ", expected_seq, " is missing"));
       return false;
@@ -349,7 +351,15 @@ absl::StatusOr<ChainReport> EventVerifyChain(OpContext& c, std::string_view run)
     return true;
   });
   if (!report.valid) return report;
-  STRATA_ASSIGN_OR_RETURN(Head head, ReadHead(c, run));
+  // Damage is reported, not returned: a damaged head breaks the chain after
+  // the last event that checked out.
+  absl::StatusOr<Head> head_or = ReadHead(c, run);
+  if (!head_or.ok()) {
+    broken(report.events_checked + 1,
+           absl::StrCat("the log head is unreadable: ", head_or.status().message()));
+    return report;
+  }
+  const Head& head = *head_or;
   if (head.seq != report.events_checked) {
     broken(std::min(head.seq, report.events_checked) + 1,
            absl::StrCat("the log head says ", head.seq, " events, found ",

@@ -268,8 +268,12 @@ absl::StatusOr<RunId> CreateRun(OpContext& c, const RunSpec& spec) {
   info.created_us = util::NowMicros();
   info.base_version = c.txn.snapshot();
   // A CAS on the record's absence: of two transactions creating the same
-  // run, one conflicts.
-  c.txn.ExpectVersion(RunStoreKey(info.id), 0);
+  // run, one conflicts. Not when this transaction deleted the run itself:
+  // the committed record still exists then, and the read DeleteRun made of
+  // it already makes a concurrent change conflict.
+  const std::string record_key = RunStoreKey(info.id);
+  bool deleted_here = false;
+  if (!c.txn.HasPendingWrite(record_key, &deleted_here)) c.txn.ExpectVersion(record_key, 0);
   STRATA_RETURN_IF_ERROR(WriteRun(c, info));
   return info.id;
 }

@@ -75,17 +75,18 @@ absl::Status StateSet(OpContext& c, std::string_view run, std::string_view name,
 absl::Status StateCas(OpContext& c, std::string_view run, std::string_view name,
                       Version expected_version, Value value) {
   STRATA_RETURN_IF_ERROR(CheckWrite(c, run, name, &value));
+  // Compared with the newest commit, like KvCompareAndSwap (and checked
+  // again at commit): a snapshot that predates the expected version must
+  // not fail the swap.
   const std::string key = StateKey(run, name);
-  Versioned<Value> current;
-  if (c.txn.ReadCommitted(key, &current) != storage::ReadStatus::kFound) {
-    return CellNotFound(c, run, name);
-  }
-  if (current.version != expected_version) {
+  const Version current = c.txn.NewestCommittedVersion(key);
+  if (current == 0) return CellNotFound(c, run, name);
+  if (current != expected_version) {
     return MakeErrorWithVersion(
         ErrorCode::kConflict,
         absl::StrCat("compare-and-swap failed on ", CellRef(run, name), ": expected version ",
-                     expected_version, ", current version ", current.version),
-        current.version);
+                     expected_version, ", current version ", current),
+        current);
   }
   c.txn.ExpectVersion(key, expected_version);
   return Put(c, run, name, std::move(value));

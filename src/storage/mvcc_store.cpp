@@ -279,11 +279,16 @@ void MvccStore::Install(std::string_view store_key, Version version,
   }
   Chain& chain = *found;
   const bool was_live = chain.head != nullptr && !chain.head->tombstone;
-  node->older = chain.head;
-  chain.head = node;
+  VersionNode** link = &chain.head;
+  while (*link != nullptr && (*link)->version > version) link = &(*link)->older;
+  const bool at_head = link == &chain.head;
+  node->older = *link;
+  *link = node;
   ++shard.node_count;
   shard.memory_bytes += node_bytes;
-  shard.live_keys += static_cast<int64_t>(!tombstone) - static_cast<int64_t>(was_live);
+  if (at_head) {
+    shard.live_keys += static_cast<int64_t>(!tombstone) - static_cast<int64_t>(was_live);
+  }
   if (retention_.kind == RetentionPolicy::Kind::kKeepLast) {
     TrimChain(&shard, &chain, horizon);
   }

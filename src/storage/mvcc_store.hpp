@@ -24,9 +24,9 @@
 // are the unit that a later storage layer can spill to disk: a node's `older`
 // link is the only way history is reached.
 //
-// Thread safety: thread-safe. Install must be called for each version in
-// increasing version order per key (the transaction manager guarantees this
-// by installing under commit order).
+// Thread safety: thread-safe. Concurrent commits install outside the commit
+// lock, so versions of one key may arrive out of order; Install links each
+// node into its chain by version, so chains stay newest first.
 #ifndef STRATA_STORAGE_MVCC_STORE_HPP_
 #define STRATA_STORAGE_MVCC_STORE_HPP_
 
@@ -96,8 +96,8 @@ class MvccStore {
   bool RangeChangedSince(std::string_view start, std::string_view end,
                          Version snapshot) const;
 
-  // Prepends a version to the key's chain, then trims per retention without
-  // crossing `horizon`.
+  // Links a version into the key's chain (in version order: normally at the
+  // head), then trims per retention without crossing `horizon`.
   void Install(std::string_view store_key, Version version,
                TimestampMicros timestamp_us, bool tombstone, Value value,
                Version horizon);

@@ -42,11 +42,6 @@ storage::ReadStatus TxnContext::Read(std::string_view store_key,
   return manager_->store()->Get(store_key, pin_.version, out, earliest);
 }
 
-storage::ReadStatus TxnContext::ReadCommitted(std::string_view store_key,
-                                              Versioned<Value>* out) {
-  if (record_reads_) request_.reads.emplace_back(store_key);
-  return manager_->store()->Get(store_key, pin_.version, out, nullptr);
-}
 
 const Value* TxnContext::PendingValue(std::string_view store_key) const {
   auto it = writes_.find(store_key);

@@ -44,9 +44,12 @@ class TxnContext {
   // Snapshot reads are added to the read set.
   storage::ReadStatus Read(std::string_view store_key, Versioned<Value>* out,
                            Version* earliest = nullptr);
-  // Like Read, ignoring this transaction's own writes.
-  storage::ReadStatus ReadCommitted(std::string_view store_key,
-                                    Versioned<Value>* out);
+  // The newest committed version of the key (0 if absent or deleted),
+  // regardless of the snapshot and of this transaction's own writes. Not
+  // added to the read set: callers pair it with ExpectVersion.
+  Version NewestCommittedVersion(std::string_view store_key) const {
+    return manager_->store()->LiveHeadVersion(store_key);
+  }
 
   // Visits live entries in [start, end) in key order, merging own writes
   // (reported with version 0), until `fn` returns false. The range actually

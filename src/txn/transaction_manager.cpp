@@ -75,6 +75,18 @@ void TransactionManager::WaitInstalled(Version v) const {
 }
 
 absl::Status TransactionManager::Validate(const CommitRequest& request) {
+  // CAS expectations first: their failure carries the current version.
+  for (const CasCheck& cas : request.cas) {
+    const Version current = store_->LiveHeadVersion(cas.store_key);
+    if (current != cas.expected) {
+      return MakeErrorWithVersion(
+          ErrorCode::kConflict,
+          absl::StrCat("compare-and-swap failed on ", DescribeKey(cas.store_key),
+                       ": expected version ", cas.expected, ", current version ",
+                       current),
+          current);
+    }
+  }
   for (const std::string& key : request.reads) {
     if (store_->HeadVersion(key) > request.snapshot) {
       return MakeError(ErrorCode::kConflict,
@@ -90,17 +102,6 @@ absl::Status TransactionManager::Validate(const CommitRequest& request) {
                                     DescribeKey(range.start),
                                     " changed after the snapshot at version ",
                                     request.snapshot));
-    }
-  }
-  for (const CasCheck& cas : request.cas) {
-    const Version current = store_->LiveHeadVersion(cas.store_key);
-    if (current != cas.expected) {
-      return MakeErrorWithVersion(
-          ErrorCode::kConflict,
-          absl::StrCat("compare-and-swap failed on ", DescribeKey(cas.store_key),
-                       ": expected version ", cas.expected, ", current version ",
-                       current),
-          current);
     }
   }
   return absl::OkStatus();

@@ -285,11 +285,14 @@ TEST_F(KvTest, ListWithPrefix) {
   EXPECT_EQ(ListKeys("a/2"), (std::vector<std::string>{"a/2", "a/2/x"}));
   EXPECT_TRUE(ListKeys("zzz").empty());
   EXPECT_EQ(ListKeys("", "other"), std::vector<std::string>{"a/9"});
-  // An existing but empty run, and a run that does not exist, list nothing.
+  // An existing but empty run lists nothing; a run that does not exist is
+  // NotFound, on the fast path and in a transaction.
   ASSERT_OK(db_->CreateRun("empty").status());
   EXPECT_TRUE(ListKeys("", "empty").empty());
-  ASSERT_OK_AND_ASSIGN(KvPage none, db_->KvList("no-such-run", ListRequest{}));
-  EXPECT_TRUE(none.entries.empty());
+  EXPECT_ERROR(db_->KvList("no-such-run", ListRequest{}), ErrorCode::kNotFound);
+  auto t = db_->BeginTransaction();
+  ASSERT_OK(t.status());
+  EXPECT_ERROR((*t)->KvList("no-such-run", ListRequest{}), ErrorCode::kNotFound);
 }
 
 TEST_F(KvTest, CursorPaginationVisitsEveryKeyOnceInOrder) {

@@ -137,7 +137,7 @@ TEST_P(TransactionTest, BlindWritesDoNotConflict) {
   auto t2 = Begin();
   ASSERT_OK(t1->KvPut(kDefaultRun, "k", Value(1)));
   ASSERT_OK(t2->KvPut(kDefaultRun, "k", Value(2)));
-  ASSERT_OK(t2->KvDelete(kDefaultRun, "other"));
+  ASSERT_OK(t2->KvPut(kDefaultRun, "other", Value(3)));
   // A concurrent fast-path write to the same key does not matter either.
   ASSERT_OK(db_->KvPut(kDefaultRun, "k", Value(9)));
   ASSERT_OK_AND_ASSIGN(Version v1, t1->Commit());
@@ -865,12 +865,13 @@ TEST_P(TransactionTest, MaxTransactionOps) {
   Options o;
   o.max_transaction_ops = 3;
   ASSERT_NO_FATAL_FAILURE(OpenDb(o));
+  ASSERT_OK(db_->KvPut(kDefaultRun, "c", Value(1)));
   auto t = Begin();
   ASSERT_OK(t->KvPut(kDefaultRun, "a", Value(1)));
   ASSERT_OK(t->KvPut(kDefaultRun, "b", Value(1)));
   ASSERT_OK(t->KvDelete(kDefaultRun, "c"));
   EXPECT_ERROR(t->KvPut(kDefaultRun, "d", Value(1)), ErrorCode::kResourceExhausted);
-  EXPECT_ERROR(t->KvDelete(kDefaultRun, "e"), ErrorCode::kResourceExhausted);
+  EXPECT_ERROR(t->KvDelete(kDefaultRun, "b"), ErrorCode::kResourceExhausted);
   EXPECT_ERROR(t->KvCompareAndSwap(kDefaultRun, "f", 0, Value(1)),
                ErrorCode::kResourceExhausted);
   // What was accepted still commits.
