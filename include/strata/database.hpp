@@ -165,7 +165,10 @@ class STRATA_EXPORT Transaction {
   virtual absl::Status ArchiveRun(std::string_view run) = 0;
   // Deletes the run and every entity in it, in every primitive. The run
   // "default" cannot be deleted. The deleted run's keys count towards
-  // Options::max_transaction_bytes but not max_transaction_ops.
+  // Options::max_transaction_bytes but not max_transaction_ops. A commit
+  // that adds to the run while the delete runs makes it conflict; to delete
+  // a run that is still being written, end it first (EndRun refuses further
+  // writes), then delete it.
   virtual absl::Status DeleteRun(std::string_view run) = 0;
 
   // --- Event log. Events are immutable: there is no update or delete.

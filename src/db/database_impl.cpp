@@ -637,44 +637,15 @@ absl::StatusOr<Version> DatabaseImpl::KvCompareAndSwap(std::string_view run,
 absl::StatusOr<Versioned<Value>> DatabaseImpl::KvGetAt(std::string_view run,
                                                        std::string_view key,
                                                        Version version) {
-  STRATA_RETURN_IF_ERROR(CheckOpen());
   STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, key));
-  const Version current = txns_->visible_version();
-  if (version > current) {
-    return MakeError(ErrorCode::kVersionNotFound,
-                     absl::StrCat("version ", version, " does not exist (newest is ",
-                                  current, ")"));
-  }
-  Versioned<Value> out;
-  Version earliest = 0;
-  switch (store_->Get(primitives::KvStoreKey(run, key), version, &out, &earliest)) {
-    case storage::ReadStatus::kFound:
-      return out;
-    case storage::ReadStatus::kTrimmed:
-      return MakeErrorWithVersion(
-          ErrorCode::kHistoryTrimmed,
-          absl::StrCat("version ", version, " of ", primitives::KvRefText(run, key),
-                       " was removed by retention; the earliest retained version is ",
-                       earliest),
-          earliest);
-    case storage::ReadStatus::kAbsent:
-      break;
-  }
-  return MakeError(ErrorCode::kNotFound,
-                   absl::StrCat(primitives::KvRefText(run, key), " did not exist at version ",
-                                version));
+  return GetAt(EntityRef{std::string(run), Primitive::kKv, std::string(key), {}, {}}, version);
 }
 
 absl::StatusOr<std::vector<KvVersion>> DatabaseImpl::KvHistory(std::string_view run,
                                                                std::string_view key,
                                                                uint32_t limit) {
-  STRATA_RETURN_IF_ERROR(CheckOpen());
   STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, key));
-  STRATA_RETURN_IF_ERROR(primitives::CheckLimit(limit));
-  std::vector<KvVersion> history =
-      store_->History(primitives::KvStoreKey(run, key), txns_->visible_version(), limit);
-  if (history.empty()) return primitives::KvNotFound(run, key);
-  return history;
+  return History(EntityRef{std::string(run), Primitive::kKv, std::string(key), {}, {}}, limit);
 }
 
 Version DatabaseImpl::CurrentVersion() const { return txns_->visible_version(); }

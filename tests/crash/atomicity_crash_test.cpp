@@ -39,104 +39,20 @@
 #include "gtest/gtest.h"
 #include "strata/database.hpp"
 #include "strata/status.hpp"
+#include "crash/child_process.hpp"
 #include "test_util.hpp"
 
-extern char** environ;
 
 namespace strata {
 namespace {
 
+using ::strata::testing::ChildRun;
+using ::strata::testing::RunAndKill;
+using ::strata::testing::SiblingProgram;
 using ::strata::testing::TempDir;
 using ::strata::testing::TestSeed;
 
 constexpr char kRun[] = "atom";
-
-// The child program lands in the same directory as this test.
-std::string ChildPath() {
-  char buf[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return "";
-  std::string self(buf, static_cast<size_t>(n));
-  return self.substr(0, self.rfind('/') + 1) + "atomicity_child";
-}
-
-struct ChildRun {
-  std::vector<uint64_t> acknowledged;  // Iterations printed by the child.
-  bool killed = false;                 // Died of our SIGKILL (not by itself).
-  std::string error;                   // Set if the child misbehaved.
-};
-
-// Runs the child for `run_ms` milliseconds, then SIGKILLs it and collects
-// what it acknowledged on stdout.
-ChildRun RunAndKill(const std::string& child, const std::string& db_dir, uint64_t seed,
-                    int run_ms) {
-  ChildRun run;
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    run.error = "pipe2 failed";
-    return run;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  const std::string seed_text = std::to_string(seed);
-  std::vector<char*> argv = {const_cast<char*>(child.c_str()),
-                             const_cast<char*>(db_dir.c_str()),
-                             const_cast<char*>(seed_text.c_str()), nullptr};
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, child.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    run.error = absl::StrCat("posix_spawn ", child, " failed: ", rc);
-    return run;
-  }
-
-  std::string out;
-  char buf[4096];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
-  bool eof = false;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) break;
-    pollfd p{fds[0], POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-    const ssize_t n = ::read(fds[0], buf, sizeof(buf));
-    if (n <= 0) {
-      eof = true;  // The child exited by itself.
-      break;
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!eof) {
-    for (;;) {
-      const ssize_t n = ::read(fds[0], buf, sizeof(buf));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fds[0]);
-  run.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-  if (!run.killed) {
-    run.error = absl::StrCat("the child exited by itself with status ",
-                             WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                             " (see its stderr above)");
-  }
-  // Only whole lines count (each is one small write, so none is torn).
-  size_t start = 0;
-  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1) {
-    run.acknowledged.push_back(std::strtoull(out.c_str() + start, nullptr, 10));
-  }
-  return run;
-}
 
 bool CarriesI(const Value& v, uint64_t i) {
   if (!v.is_object()) return false;
@@ -228,7 +144,7 @@ TEST(AtomicityCrashTest, CrossPrimitiveTransactionsSurviveSigkill) {
   constexpr int kRounds = 24;
   const uint64_t seed = TestSeed();
   std::mt19937_64 rng(seed);
-  const std::string child = ChildPath();
+  const std::string child = SiblingProgram("atomicity_child");
   ASSERT_TRUE(::access(child.c_str(), X_OK) == 0) << "cannot run " << child;
   TempDir dir;
   const std::string db_dir = dir.Sub("db");
@@ -238,7 +154,7 @@ TEST(AtomicityCrashTest, CrossPrimitiveTransactionsSurviveSigkill) {
   for (int round = 0; round < kRounds; ++round) {
     const int run_ms = 10 + static_cast<int>(rng() % 241);
     SCOPED_TRACE(absl::StrCat("seed ", seed, " round ", round, " ran ", run_ms, " ms"));
-    const ChildRun run = RunAndKill(child, db_dir, rng(), run_ms);
+    const ChildRun run = RunAndKill({child, db_dir, std::to_string(rng())}, run_ms);
     ASSERT_EQ(run.error, "");
     ASSERT_TRUE(run.killed);
 
