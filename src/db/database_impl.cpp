@@ -544,7 +544,7 @@ absl::StatusOr<Version> DatabaseImpl::CommitToRun(std::string_view run,
                                                   txn::CommitRequest& request) {
   const std::string run_key = RunStoreKey(run);
   for (uint32_t attempt = 0;; ++attempt) {
-    STRATA_ASSIGN_OR_RETURN(Version expected, runs_->WritableVersion(run));
+    STRATA_ASSIGN_OR_RETURN(Version expected, runs_->WritableVersion(run, run_key));
     request.run_checks.assign(1, txn::CasCheck{run_key, expected});
     absl::StatusOr<Version> v = txns_->Commit(request);
     if (v.ok() || !IsConflict(v.status())) return v;

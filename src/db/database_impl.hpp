@@ -133,6 +133,7 @@ class DatabaseImpl final : public Database {
   // Commits a single-mutation request built by a fast path, adding the
   // check that `run` accepts writes. A conflict caused by a concurrent
   // change to the run's record is retried; any other conflict is returned.
+  // REQUIRES: `run` is a valid run id.
   absl::StatusOr<Version> CommitToRun(std::string_view run, txn::CommitRequest& request);
   static void AddMutation(storage::MutationType type, Primitive primitive,
                           std::string_view run, std::string_view key, Value value,

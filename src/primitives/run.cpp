@@ -78,6 +78,25 @@ absl::Status WriteRun(OpContext& c, const RunInfo& info) {
                      EncodeRunRecord(info));
 }
 
+// Calls fn(run, &record) for every run record in c's view, in store-key
+// order, then fn("default", nullptr) if the default run has no record; stops
+// when fn returns false.
+template <typename Fn>
+void ForEachRun(OpContext& c, Fn fn) {
+  bool saw_default = false;
+  bool stopped = false;
+  const std::string start(1, static_cast<char>(Primitive::kRun));
+  const std::string end(1, static_cast<char>(static_cast<uint8_t>(Primitive::kRun) + 1));
+  c.txn.Scan(start, end, [&](std::string_view store_key, const Versioned<Value>& v) {
+    storage::StoreKeyParts parts;
+    if (!storage::SplitStoreKey(store_key, &parts) || !parts.key.empty()) return true;
+    saw_default = saw_default || parts.run == kDefaultRun;
+    stopped = !fn(parts.run, &v.value);
+    return !stopped;
+  });
+  if (!saw_default && !stopped) fn(kDefaultRun, nullptr);
+}
+
 absl::Status ChangeStatus(OpContext& c, std::string_view run, RunStatus to) {
   STRATA_ASSIGN_OR_RETURN(Versioned<RunInfo> current, ReadRun(c, run));
   if (run == kDefaultRun) {
@@ -205,15 +224,14 @@ absl::Status RunRegistry::CheckWritable(txn::TxnContext& txn, std::string_view r
     return absl::OkStatus();
   }
   if (txn.RunChecked(run)) return absl::OkStatus();
-  STRATA_ASSIGN_OR_RETURN(Version expected, WritableVersion(run));
+  STRATA_ASSIGN_OR_RETURN(Version expected, WritableVersion(run, key));
   txn.ExpectRunVersion(key, expected);
   txn.MarkRunChecked(run);
   return absl::OkStatus();
 }
 
-absl::StatusOr<Version> RunRegistry::WritableVersion(std::string_view run) {
-  STRATA_RETURN_IF_ERROR(ValidateRunId(run));
-  const std::string key = RunStoreKey(run);
+absl::StatusOr<Version> RunRegistry::WritableVersion(std::string_view run,
+                                                     const std::string& key) {
   const Version head = store_->LiveHeadVersion(key);
   if (head == 0) {
     if (run == kDefaultRun) return head;
@@ -328,24 +346,21 @@ absl::Status DeleteRun(OpContext& c, std::string_view run) {
 absl::StatusOr<std::vector<RunInfo>> QueryRuns(OpContext& c, const RunQuery& query) {
   STRATA_RETURN_IF_ERROR(CheckLimit(query.limit));
   std::vector<RunInfo> runs;
-  bool saw_default = false;
   absl::Status damaged;
-  const std::string start(1, static_cast<char>(Primitive::kRun));
-  const std::string end(1, static_cast<char>(static_cast<uint8_t>(Primitive::kRun) + 1));
-  c.txn.Scan(start, end, [&](std::string_view store_key, const Versioned<Value>& v) {
-    storage::StoreKeyParts parts;
-    if (!storage::SplitStoreKey(store_key, &parts) || !parts.key.empty()) return true;
-    absl::StatusOr<RunInfo> info = DecodeRunRecord(parts.run, v.value);
+  ForEachRun(c, [&](std::string_view run, const Value* record) {
+    if (record == nullptr) {
+      runs.push_back(DefaultRunInfo());
+      return true;
+    }
+    absl::StatusOr<RunInfo> info = DecodeRunRecord(run, *record);
     if (!info.ok()) {
       damaged = info.status();
       return false;
     }
-    saw_default = saw_default || parts.run == kDefaultRun;
     runs.push_back(*std::move(info));
     return true;
   });
   STRATA_RETURN_IF_ERROR(damaged);
-  if (!saw_default) runs.push_back(DefaultRunInfo());
   auto matches = [&](const RunInfo& r) {
     if (query.status.has_value() && r.status != *query.status) return false;
     if (query.parent.has_value() && r.parent != *query.parent) return false;
@@ -367,18 +382,10 @@ absl::StatusOr<std::vector<RunInfo>> QueryRuns(OpContext& c, const RunQuery& que
 
 std::vector<RunId> ListRunIds(OpContext& c) {
   std::vector<RunId> ids;
-  const std::string start(1, static_cast<char>(Primitive::kRun));
-  const std::string end(1, static_cast<char>(static_cast<uint8_t>(Primitive::kRun) + 1));
-  bool saw_default = false;
-  c.txn.Scan(start, end, [&](std::string_view store_key, const Versioned<Value>&) {
-    storage::StoreKeyParts parts;
-    if (storage::SplitStoreKey(store_key, &parts) && parts.key.empty()) {
-      saw_default = saw_default || parts.run == kDefaultRun;
-      ids.emplace_back(parts.run);
-    }
+  ForEachRun(c, [&](std::string_view run, const Value*) {
+    ids.emplace_back(run);
     return true;
   });
-  if (!saw_default) ids.emplace_back(kDefaultRun);
   std::sort(ids.begin(), ids.end());
   return ids;
 }

@@ -56,7 +56,8 @@ class RunRegistry {
   // For writes outside a transaction: the version of the run's record that
   // the write must expect at commit (CommitRequest::run_checks; 0 for
   // "default" without a record), or the error that refuses the write.
-  absl::StatusOr<Version> WritableVersion(std::string_view run);
+  // REQUIRES: `run` is a valid run id and `key` is RunStoreKey(run).
+  absl::StatusOr<Version> WritableVersion(std::string_view run, const std::string& key);
 
   // True if the run exists now (newest installed state).
   bool Exists(std::string_view run) const;
