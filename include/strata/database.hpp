@@ -166,9 +166,9 @@ class STRATA_EXPORT Transaction {
   // Deletes the run and every entity in it, in every primitive. The run
   // "default" cannot be deleted. The deleted run's keys count towards
   // Options::max_transaction_bytes but not max_transaction_ops. A commit
-  // that adds to the run while the delete runs makes it conflict; to delete
-  // a run that is still being written, end it first (EndRun refuses further
-  // writes), then delete it.
+  // that adds to the run meanwhile makes this transaction conflict.
+  // Database::DeleteRun first marks the run as being deleted, refusing
+  // further writes into it with NotFound, so busy writers cannot starve it.
   virtual absl::Status DeleteRun(std::string_view run) = 0;
 
   // --- Event log. Events are immutable: there is no update or delete.

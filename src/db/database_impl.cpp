@@ -527,9 +527,22 @@ absl::StatusOr<Version> DatabaseImpl::ArchiveRun(std::string_view run) {
 }
 
 absl::StatusOr<Version> DatabaseImpl::DeleteRun(std::string_view run) {
-  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+  // First refuse new writes into the run, so that writers cannot keep adding
+  // keys under the delete's scan and make it conflict again and again.
+  STRATA_RETURN_IF_ERROR(VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::MarkRunDeleting(c, run);
+  }))).status());
+  absl::StatusOr<Version> deleted = VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
     return primitives::DeleteRun(c, run);
   })));
+  if (!deleted.ok()) {
+    // Best effort: the run stays as it was (a failure here leaves it marked,
+    // and a later DeleteRun finishes the job).
+    WriteOp(Unit([&](primitives::OpContext& c) {
+      return primitives::ClearRunDeleting(c, run);
+    })).IgnoreError();
+  }
+  return deleted;
 }
 
 void DatabaseImpl::AddMutation(storage::MutationType type, Primitive primitive,

@@ -33,6 +33,19 @@ absl::Status RunNotActive(std::string_view run, RunStatus status) {
                                 ": writes need an active run"));
 }
 
+constexpr char kDeletingField[] = "deleting";
+
+bool IsDeleting(const Value& record) {
+  if (!record.is_object()) return false;
+  auto it = record.AsObject().find(kDeletingField);
+  return it != record.AsObject().end() && it->second.is_bool() && it->second.AsBool();
+}
+
+absl::Status RunBeingDeleted(std::string_view run) {
+  return MakeError(ErrorCode::kNotFound,
+                   absl::StrCat("run '", Sv(run), "' is being deleted"));
+}
+
 absl::Status BadTransition(std::string_view run, RunStatus from, RunStatus to) {
   return MakeError(ErrorCode::kFailedPrecondition,
                    absl::StrCat("run '", Sv(run), "' cannot go from ",
@@ -193,23 +206,24 @@ Value RunInfoToValue(const RunInfo& info) {
 
 // --- RunRegistry.
 
-absl::StatusOr<RunStatus> RunRegistry::StatusAt(std::string_view run,
-                                                const std::string& key,
-                                                Version version) {
+absl::StatusOr<RunRegistry::Entry> RunRegistry::StateAt(std::string_view run,
+                                                        const std::string& key,
+                                                        Version version) {
   {
     absl::ReaderMutexLock lock(&mu_);
     auto it = cache_.find(Sv(run));
-    if (it != cache_.end() && it->second.version == version) return it->second.status;
+    if (it != cache_.end() && it->second.version == version) return it->second;
   }
   Versioned<Value> record;
   if (store_->Get(key, version, &record) != storage::ReadStatus::kFound) {
     return RunNotFound(run);
   }
   STRATA_ASSIGN_OR_RETURN(RunInfo info, DecodeRunRecord(run, record.value));
+  const Entry entry{version, info.status, IsDeleting(record.value)};
   absl::MutexLock lock(&mu_);
   Entry& e = cache_[Sv(run)];
-  if (e.version < version) e = Entry{version, info.status};
-  return info.status;
+  if (e.version < version) e = entry;
+  return entry;
 }
 
 absl::Status RunRegistry::CheckWritable(txn::TxnContext& txn, std::string_view run) {
@@ -219,7 +233,9 @@ absl::Status RunRegistry::CheckWritable(txn::TxnContext& txn, std::string_view r
   if (txn.HasPendingWrite(key, &deleted)) {
     // Created or changed by this transaction.
     if (deleted) return RunNotFound(run);
-    STRATA_ASSIGN_OR_RETURN(RunInfo info, DecodeRunRecord(run, *txn.PendingValue(key)));
+    const Value& record = *txn.PendingValue(key);
+    STRATA_ASSIGN_OR_RETURN(RunInfo info, DecodeRunRecord(run, record));
+    if (IsDeleting(record)) return RunBeingDeleted(run);
     if (info.status != RunStatus::kActive) return RunNotActive(run, info.status);
     return absl::OkStatus();
   }
@@ -239,8 +255,9 @@ absl::StatusOr<Version> RunRegistry::WritableVersion(std::string_view run,
     cache_.erase(Sv(run));
     return RunNotFound(run);
   }
-  STRATA_ASSIGN_OR_RETURN(RunStatus status, StatusAt(run, key, head));
-  if (status != RunStatus::kActive) return RunNotActive(run, status);
+  STRATA_ASSIGN_OR_RETURN(Entry state, StateAt(run, key, head));
+  if (state.deleting) return RunBeingDeleted(run);
+  if (state.status != RunStatus::kActive) return RunNotActive(run, state.status);
   return head;
 }
 
@@ -341,6 +358,22 @@ absl::Status DeleteRun(OpContext& c, std::string_view run) {
     }
   }
   return c.txn.Write(storage::MutationType::kDelete, Primitive::kRun, run, "", Value());
+}
+
+absl::Status MarkRunDeleting(OpContext& c, std::string_view run) {
+  STRATA_ASSIGN_OR_RETURN(Versioned<RunInfo> current, ReadRun(c, run));
+  if (run == kDefaultRun) {
+    return MakeError(ErrorCode::kFailedPrecondition, "the run 'default' cannot be deleted");
+  }
+  Value record = EncodeRunRecord(current.value);
+  record.MutableObject().emplace(kDeletingField, Value(true));
+  return c.txn.Write(storage::MutationType::kPut, Primitive::kRun, run, "",
+                     std::move(record));
+}
+
+absl::Status ClearRunDeleting(OpContext& c, std::string_view run) {
+  STRATA_ASSIGN_OR_RETURN(Versioned<RunInfo> current, ReadRun(c, run));
+  return WriteRun(c, current.value);  // The record without the mark.
 }
 
 absl::StatusOr<std::vector<RunInfo>> QueryRuns(OpContext& c, const RunQuery& query) {

@@ -66,9 +66,11 @@ class RunRegistry {
   struct Entry {
     Version version = 0;
     RunStatus status = RunStatus::kActive;
+    bool deleting = false;  // Marked by Database::DeleteRun (see MarkRunDeleting).
   };
-  absl::StatusOr<RunStatus> StatusAt(std::string_view run, const std::string& key,
-                                     Version version);
+  // The state of the run's record at `version`, from the cache or the store.
+  absl::StatusOr<Entry> StateAt(std::string_view run, const std::string& key,
+                                Version version);
 
   storage::MvccStore* const store_;
   mutable absl::Mutex mu_;
@@ -88,6 +90,12 @@ absl::Status UpdateRunMetadata(OpContext& c, std::string_view run, Value metadat
 absl::Status EndRun(OpContext& c, std::string_view run, RunStatus status);
 absl::Status ArchiveRun(OpContext& c, std::string_view run);
 absl::Status DeleteRun(OpContext& c, std::string_view run);
+// The first step of deleting a run outside a transaction: marks its record
+// so that writes into the run are refused (NotFound, "being deleted"), which
+// keeps busy writers from making the delete itself conflict forever.
+// ClearRunDeleting undoes the mark if the delete fails.
+absl::Status MarkRunDeleting(OpContext& c, std::string_view run);
+absl::Status ClearRunDeleting(OpContext& c, std::string_view run);
 absl::StatusOr<std::vector<RunInfo>> QueryRuns(OpContext& c, const RunQuery& query);
 // Every run id, sorted.
 std::vector<RunId> ListRunIds(OpContext& c);
