@@ -50,7 +50,9 @@ def load(paths):
 
 
 def key_of(b):
-    base = b.get("run_name", b["name"]).split("/")[0]
+    parts = b.get("run_name", b["name"]).split("/")
+    # The name and its numeric arguments ("BM_JsonSetPath/1024").
+    base = "/".join([parts[0]] + [p for p in parts[1:] if p.isdigit()])
     threads = int(b.get("threads", 1))
     return base if threads == 1 else "%s@%d" % (base, threads)
 
@@ -226,6 +228,23 @@ def build(results):
           "KvList of 100: %s" % fmt(a / 1e3 if a else None, "us"),
           t / a if t is not None and a else None, "<= 10 us",
           t is not None and t <= 1e4)
+    # 8. JSON documents (InMemory, 1 thread, depth-3 paths).
+    r.absolute("8", "JSON set at a path (1 KiB document)", "BM_JsonSetPath/1024", 5e5)
+    r.absolute("8", "JSON get at a path (1 KiB document)", "BM_JsonGetPath", 2e6)
+    r.absolute("8", "JSON 5-operation patch (1 KiB document)", "BM_JsonPatch5", 2e5)
+    r.ratio("8", "JSON get at a path vs KvGet of the document", "BM_JsonGetPath",
+            "BM_KvGetDoc", "KvGet of the 1 KiB document", None)
+    for size in (1024, 4096, 16384, 65536):
+        r.ratio("8", "JSON set at a path vs rewriting the document as a KV value (%d KiB)"
+                % (size // 1024), "BM_JsonSetPath/%d" % size,
+                "BM_KvRewriteDoc/%d" % size, "KV rewrite", 1.0 if size >= 4096 else None)
+    for size in (1024, 16384, 65536):
+        name = "BM_JsonSetPathWal/%d" % size
+        w = r.get(name, "wal_bytes_per_op")
+        d = r.get(name, "doc_bytes")
+        r.info("8", "WAL bytes per path set, %d KiB document" % (size // 1024),
+               fmt(w, "B"), "document: %s" % fmt(d, "B"),
+               w / d if w is not None and d else None)
     return r
 
 

@@ -90,6 +90,22 @@ struct KvVersion {
   Value value;           // null for a tombstone.
 };
 
+// A page of document ids (JsonList).
+struct IdPage {
+  std::vector<std::string> ids;  // In ascending order.
+  // Pass as ListRequest::cursor to continue; empty when the listing is done.
+  std::string next_cursor;
+};
+
+// What a database is (Database::Info).
+struct DatabaseInfo {
+  std::string path;              // Directory; empty for an in-memory database.
+  std::string uuid;              // Database UUID; empty for in-memory.
+  uint32_t format_version = 0;   // MANIFEST format version; 0 for in-memory.
+  DurabilityMode durability = DurabilityMode::kInMemory;
+  std::string library_version;   // STRATA_VERSION_STRING of this library.
+};
+
 struct DatabaseStats {
   DurabilityMode durability = DurabilityMode::kInMemory;
   Version current_version = 0;     // Newest visible commit.
@@ -229,6 +245,53 @@ class STRATA_EXPORT Transaction {
   virtual absl::StatusOr<SpanPage> TraceQuery(std::string_view run,
                                               const SpanQuery& query) = 0;
 
+  // --- JSON documents (docs/json.md). A document is a Value addressed by
+  // (run, id); `path` is a JSON Pointer (RFC 6901) or the "$.a.b[0]" form,
+  // "" or "$" being the whole document. A malformed path is InvalidArgument
+  // naming the position. Reads record the region they read, writes the
+  // region they change: two transactions conflict only when those regions
+  // overlap (same path, ancestor or descendant) in the same document.
+  // Versions are commit versions of the whole document.
+  // AlreadyExists if the document exists; ResourceExhausted beyond the
+  // document size (json::kMaxDocumentBytes, 16 MiB encoded) or depth limit.
+  virtual absl::Status JsonCreate(std::string_view run, std::string_view id,
+                                  Value document) = 0;
+  // The value at `path`, with the document's version. NotFound for a missing
+  // document or path.
+  virtual absl::StatusOr<Versioned<Value>> JsonGet(std::string_view run,
+                                                   std::string_view id,
+                                                   std::string_view path = "") = 0;
+  virtual absl::StatusOr<bool> JsonExists(std::string_view run,
+                                          std::string_view id) = 0;
+  // Replaces or adds the value at `path`, creating missing intermediate
+  // objects; at an array an in-range index replaces and "-" (or the length)
+  // appends. NotFound for a missing document; InvalidArgument when the path
+  // crosses a scalar or an array with a bad index.
+  virtual absl::Status JsonSet(std::string_view run, std::string_view id,
+                               std::string_view path, Value value) = 0;
+  // Removes the value at `path`. NotFound if it does not exist;
+  // InvalidArgument for the root (use JsonDestroy).
+  virtual absl::Status JsonDelete(std::string_view run, std::string_view id,
+                                  std::string_view path) = 0;
+  // Applies an RFC 6902 patch (an array of operations) all or nothing.
+  // InvalidArgument for a malformed patch or an operation that does not
+  // apply; FailedPrecondition for a failed `test`; NotFound for a missing
+  // document or path.
+  virtual absl::Status JsonPatch(std::string_view run, std::string_view id,
+                                 const Value& patch) = 0;
+  // Applies an RFC 7386 merge patch to the whole document.
+  virtual absl::Status JsonMergePatch(std::string_view run, std::string_view id,
+                                      const Value& patch) = 0;
+  // JsonPatch if the document's committed version is `expected_version`;
+  // Conflict carrying the current version otherwise (now or at commit).
+  virtual absl::Status JsonCas(std::string_view run, std::string_view id,
+                               Version expected_version, const Value& patch) = 0;
+  // Deletes the whole document. NotFound if it does not exist.
+  virtual absl::Status JsonDestroy(std::string_view run, std::string_view id) = 0;
+  // Document ids with `request.prefix`, in order, after `request.cursor`.
+  virtual absl::StatusOr<IdPage> JsonList(std::string_view run,
+                                          const ListRequest& request) = 0;
+
   // --- Any entity by address (see EntityRef): the value for kv and state,
   // an object rendering for events ({seq, type, payload, timestamp_us,
   // prev_hash, hash}), spans and runs. NotFound if it does not exist.
@@ -356,6 +419,43 @@ class STRATA_EXPORT Database {
   // The number of spans in the run.
   virtual absl::StatusOr<uint64_t> TraceCount(std::string_view run) = 0;
 
+  // --- JSON documents (see Transaction). Writes retry internally when a
+  // concurrent commit touched an overlapping region.
+  virtual absl::StatusOr<Version> JsonCreate(std::string_view run, std::string_view id,
+                                             Value document) = 0;
+  virtual absl::StatusOr<Versioned<Value>> JsonGet(std::string_view run,
+                                                   std::string_view id,
+                                                   std::string_view path = "") = 0;
+  virtual absl::StatusOr<bool> JsonExists(std::string_view run, std::string_view id) = 0;
+  virtual absl::StatusOr<Version> JsonSet(std::string_view run, std::string_view id,
+                                          std::string_view path, Value value) = 0;
+  virtual absl::StatusOr<Version> JsonDelete(std::string_view run, std::string_view id,
+                                             std::string_view path) = 0;
+  virtual absl::StatusOr<Version> JsonPatch(std::string_view run, std::string_view id,
+                                            const Value& patch) = 0;
+  virtual absl::StatusOr<Version> JsonMergePatch(std::string_view run,
+                                                 std::string_view id,
+                                                 const Value& patch) = 0;
+  // Never retried: a Conflict carries the current version.
+  virtual absl::StatusOr<Version> JsonCas(std::string_view run, std::string_view id,
+                                          Version expected_version,
+                                          const Value& patch) = 0;
+  virtual absl::StatusOr<Version> JsonDestroy(std::string_view run,
+                                              std::string_view id) = 0;
+  virtual absl::StatusOr<IdPage> JsonList(std::string_view run,
+                                          const ListRequest& request) = 0;
+  // The value at `path` of the document as of commit version `version`, with
+  // the errors of KvGetAt.
+  virtual absl::StatusOr<Versioned<Value>> JsonGetAt(std::string_view run,
+                                                     std::string_view id,
+                                                     std::string_view path,
+                                                     Version version) = 0;
+  // The retained versions of the whole document, newest first (tombstones
+  // for destroys), like KvHistory.
+  virtual absl::StatusOr<std::vector<KvVersion>> JsonHistory(std::string_view run,
+                                                             std::string_view id,
+                                                             uint32_t limit = 100) = 0;
+
   // --- Any entity by address (see Transaction::Get).
   virtual absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) = 0;
   virtual absl::StatusOr<bool> Exists(const EntityRef& ref) = 0;
@@ -407,6 +507,9 @@ class STRATA_EXPORT Database {
   // The newest committed (visible) version; 0 for an empty database.
   virtual Version CurrentVersion() const = 0;
   virtual DatabaseStats Stats() = 0;
+  // Path, UUID, format version and durability mode. Thread-safe; works after
+  // Close.
+  virtual DatabaseInfo Info() const = 0;
   // Makes every commit acknowledged so far durable (writes and syncs the
   // log). A no-op for in-memory databases.
   virtual absl::Status Flush() = 0;

@@ -2,6 +2,7 @@
 #include "db/database_impl.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -10,6 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "primitives/entity.hpp"
 #include "primitives/event.hpp"
+#include "primitives/json.hpp"
+#include "json/document.hpp"
+#include "json/record.hpp"
 #include "primitives/kv.hpp"
 #include "primitives/run.hpp"
 #include "primitives/state.hpp"
@@ -18,6 +22,7 @@
 #include "storage/wal_format.hpp"
 #include "storage/wal_reader.hpp"
 #include "strata/status.hpp"
+#include "strata/version.hpp"
 #include "util/clock.hpp"
 #include "util/status_macros.hpp"
 #include "util/strings.hpp"
@@ -199,6 +204,62 @@ class TransactionHandle final : public Transaction {
     return primitives::TraceQuery(op_, run, query);
   }
 
+  absl::Status JsonCreate(std::string_view run, std::string_view id, Value document) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::JsonCreate(op_, run, id, document);
+  }
+  absl::StatusOr<Versioned<Value>> JsonGet(std::string_view run, std::string_view id,
+                                           std::string_view path) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::JsonGet(op_, run, id, path);
+  }
+  absl::StatusOr<bool> JsonExists(std::string_view run, std::string_view id) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::JsonExists(op_, run, id);
+  }
+  absl::Status JsonSet(std::string_view run, std::string_view id, std::string_view path,
+                       Value value) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    STRATA_ASSIGN_OR_RETURN(
+        auto ops, primitives::JsonSetOps(path, std::move(value), db_->options().max_value_bytes));
+    return primitives::JsonApply(op_, run, id, std::move(ops));
+  }
+  absl::Status JsonDelete(std::string_view run, std::string_view id,
+                          std::string_view path) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    STRATA_ASSIGN_OR_RETURN(auto ops, primitives::JsonDeleteOps(path));
+    return primitives::JsonApply(op_, run, id, std::move(ops));
+  }
+  absl::Status JsonPatch(std::string_view run, std::string_view id,
+                         const Value& patch) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    STRATA_ASSIGN_OR_RETURN(auto ops, primitives::JsonPatchOps(patch));
+    return primitives::JsonApply(op_, run, id, std::move(ops));
+  }
+  absl::Status JsonMergePatch(std::string_view run, std::string_view id,
+                              const Value& patch) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    STRATA_ASSIGN_OR_RETURN(auto ops,
+                            primitives::JsonMergeOps(patch, db_->options().max_value_bytes));
+    return primitives::JsonApply(op_, run, id, std::move(ops));
+  }
+  absl::Status JsonCas(std::string_view run, std::string_view id, Version expected_version,
+                       const Value& patch) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    STRATA_ASSIGN_OR_RETURN(auto ops, primitives::JsonPatchOps(patch));
+    return primitives::JsonCas(op_, run, id, expected_version, std::move(ops));
+  }
+  absl::Status JsonDestroy(std::string_view run, std::string_view id) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::JsonDestroy(op_, run, id);
+  }
+  absl::StatusOr<IdPage> JsonList(std::string_view run, const ListRequest& request) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    STRATA_ASSIGN_OR_RETURN(IdPage page, primitives::JsonList(op_, run, request));
+    if (page.ids.empty()) STRATA_RETURN_IF_ERROR(primitives::CheckRunInView(op_, run));
+    return page;
+  }
+
   absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) override {
     STRATA_RETURN_IF_ERROR(CheckActive());
     return primitives::GetEntity(op_, ref);
@@ -307,9 +368,59 @@ absl::Status DatabaseImpl::OpenFiles() {
   }
   STRATA_RETURN_IF_ERROR(env_->CreateDirs(wal_dir));
 
+  uuid_ = manifest_.uuid;
+  format_version_ = manifest_.format_version;
   store_ = std::make_unique<storage::MvccStore>(options_.shard_count, options_.retention);
   runs_ = std::make_unique<primitives::RunRegistry>(store_.get());
   STRATA_RETURN_IF_ERROR(Recover());
+  return absl::OkStatus();
+}
+
+absl::Status DatabaseImpl::CheckJsonRecord(const Value& value, Version version) {
+  std::string_view doc;
+  Value decoded;
+  absl::Status s = value.is_bytes() ? json::ParseRecord(value.AsBytes(), &doc)
+                                    : MakeError(ErrorCode::kDataLoss, "not bytes");
+  if (s.ok()) s = json::DecodeDocument(doc, &decoded);
+  if (!s.ok()) {
+    return MakeError(ErrorCode::kDataLoss,
+                     absl::StrCat("WAL record at version ", version,
+                                  ": malformed JSON document: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DatabaseImpl::ReplayJsonPatch(const std::string& store_key, Version version,
+                                           Value* mutation_value) {
+  if (!mutation_value->is_bytes()) {
+    return MakeError(ErrorCode::kDataLoss,
+                     absl::StrCat("WAL record at version ", version,
+                                  ": JSON patch of a document is not bytes"));
+  }
+  // Recovery replays in commit order, so the document's newest version is
+  // the one the patch was applied to when it committed.
+  std::string record;
+  absl::Status s;
+  const storage::ReadStatus rs = store_->Visit(
+      store_key, std::numeric_limits<Version>::max(), nullptr,
+      [&](const Value& head, Version, TimestampMicros) {
+        if (!head.is_bytes()) {
+          s = MakeError(ErrorCode::kDataLoss, "stored record is not bytes");
+          return;
+        }
+        const std::string_view head_record = head.AsBytes();
+        s = json::ApplyToRecord(&head_record, mutation_value->AsBytes(), json::Limits(),
+                                &record);
+      });
+  if (rs != storage::ReadStatus::kFound) {
+    s = json::ApplyToRecord(nullptr, mutation_value->AsBytes(), json::Limits(), &record);
+  }
+  if (!s.ok()) {
+    return MakeError(ErrorCode::kDataLoss,
+                     absl::StrCat("WAL record at version ", version,
+                                  ": the logged JSON patch does not apply: ", s.message()));
+  }
+  *mutation_value = Value::MakeBytes(std::move(record));
   return absl::OkStatus();
 }
 
@@ -318,9 +429,17 @@ absl::Status DatabaseImpl::Recover() {
   TimestampMicros last_ts = 0;
   auto apply = [&](storage::CommitRecord&& record) -> absl::Status {
     for (storage::Mutation& m : record.mutations) {
-      store_->Install(storage::MakeStoreKey(m.primitive, m.run, m.key), record.version,
-                      record.timestamp_us, m.type == storage::MutationType::kDelete,
-                      std::move(m.value), record.version);
+      std::string key = storage::MakeStoreKey(m.primitive, m.run, m.key);
+      if (m.type == storage::MutationType::kJsonPatch) {
+        STRATA_RETURN_IF_ERROR(ReplayJsonPatch(key, record.version, &m.value));
+      } else if (m.primitive == Primitive::kJson && m.type == storage::MutationType::kPut) {
+        // Patches are applied to stored documents without decoding them, so
+        // a logged document must be well formed before it is installed.
+        STRATA_RETURN_IF_ERROR(CheckJsonRecord(m.value, record.version));
+      }
+      store_->Install(key, record.version, record.timestamp_us,
+                      m.type == storage::MutationType::kDelete, std::move(m.value),
+                      record.version);
     }
     last_ts = std::max(last_ts, record.timestamp_us);
     return absl::OkStatus();
@@ -691,6 +810,16 @@ DatabaseStats DatabaseImpl::Stats() {
   return s;
 }
 
+DatabaseInfo DatabaseImpl::Info() const {
+  DatabaseInfo info;
+  info.path = path_;
+  info.uuid = uuid_;
+  info.format_version = format_version_;
+  info.durability = path_.empty() ? DurabilityMode::kInMemory : options_.durability;
+  info.library_version = STRATA_VERSION_STRING;
+  return info;
+}
+
 absl::Status DatabaseImpl::Flush() {
   STRATA_RETURN_IF_ERROR(CheckOpen());
   if (wal_ == nullptr) return absl::OkStatus();
@@ -788,6 +917,134 @@ absl::StatusOr<KvPage> DatabaseImpl::StateList(std::string_view run,
                                                const ListRequest& request) {
   return ReadOp(
       [&](primitives::OpContext& c) { return primitives::StateList(c, run, request); });
+}
+
+// --- JSON documents.
+
+absl::StatusOr<Version> DatabaseImpl::JsonCreate(std::string_view run, std::string_view id,
+                                                 Value document) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::JsonCreate(c, run, id, document);
+  })));
+}
+
+absl::StatusOr<Versioned<Value>> DatabaseImpl::JsonGet(std::string_view run,
+                                                       std::string_view id,
+                                                       std::string_view path) {
+  STRATA_RETURN_IF_ERROR(CheckOpen());
+  STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, id));
+  STRATA_ASSIGN_OR_RETURN(json::Path p, json::ParsePath(path));
+  thread_local std::string store_key;
+  storage::AssignStoreKey(Primitive::kJson, run, id, &store_key);
+  // Read the newest version in place: only the value at the path is copied.
+  Versioned<Value> out;
+  absl::Status s;
+  const storage::ReadStatus rs = store_->Visit(
+      store_key, 0, &txns_->visible(),
+      [&](const Value& record, Version version, TimestampMicros ts) {
+        std::string_view doc;
+        s = record.is_bytes() ? json::ParseRecord(record.AsBytes(), &doc)
+                              : MakeError(ErrorCode::kDataLoss, "record is not bytes");
+        if (s.ok()) {
+          absl::StatusOr<std::string_view> slice = json::Find(doc, p);
+          s = slice.ok() ? json::DecodeDocument(*slice, &out.value) : slice.status();
+        }
+        out.version = version;
+        out.timestamp_us = ts;
+      });
+  if (rs != storage::ReadStatus::kFound) {
+    return ReadOp([&](primitives::OpContext& c) {
+      return primitives::JsonNotFound(c, run, id);
+    });
+  }
+  STRATA_RETURN_IF_ERROR(s);
+  return out;
+}
+
+absl::StatusOr<bool> DatabaseImpl::JsonExists(std::string_view run, std::string_view id) {
+  return primitives::ExistsFromGet(JsonGet(run, id, ""));
+}
+
+absl::StatusOr<Version> DatabaseImpl::JsonPathOps(std::string_view run, std::string_view id,
+                                                  absl::StatusOr<std::vector<json::Op>> ops) {
+  STRATA_RETURN_IF_ERROR(CheckOpen());
+  STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, id));
+  STRATA_RETURN_IF_ERROR(ops.status());
+  // A blind path-level mutation: the commit applies it to the newest
+  // version of the document under the commit lock, so one operation needs
+  // no snapshot, no region check and never conflicts.
+  std::string encoded;
+  json::EncodeOps(*ops, &encoded);
+  txn::CommitRequest request;
+  AddMutation(storage::MutationType::kJsonPatch, Primitive::kJson, run, id,
+              Value::MakeBytes(std::move(encoded)), &request);
+  absl::StatusOr<Version> v = CommitToRun(run, request);
+  if (GetErrorCode(v.status()) == ErrorCode::kNotFound && !RunExists(run).value_or(true)) {
+    return ReadOp([&](primitives::OpContext& c) { return primitives::CheckRunInView(c, run); });
+  }
+  return v;
+}
+
+absl::StatusOr<Version> DatabaseImpl::JsonSet(std::string_view run, std::string_view id,
+                                              std::string_view path, Value value) {
+  return JsonPathOps(run, id,
+                     primitives::JsonSetOps(path, std::move(value), options_.max_value_bytes));
+}
+
+absl::StatusOr<Version> DatabaseImpl::JsonDelete(std::string_view run, std::string_view id,
+                                                 std::string_view path) {
+  return JsonPathOps(run, id, primitives::JsonDeleteOps(path));
+}
+
+absl::StatusOr<Version> DatabaseImpl::JsonPatch(std::string_view run, std::string_view id,
+                                                const Value& patch) {
+  return JsonPathOps(run, id, primitives::JsonPatchOps(patch));
+}
+
+absl::StatusOr<Version> DatabaseImpl::JsonMergePatch(std::string_view run,
+                                                     std::string_view id,
+                                                     const Value& patch) {
+  return JsonPathOps(run, id, primitives::JsonMergeOps(patch, options_.max_value_bytes));
+}
+
+absl::StatusOr<Version> DatabaseImpl::JsonCas(std::string_view run, std::string_view id,
+                                              Version expected_version, const Value& patch) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<json::Op> ops, primitives::JsonPatchOps(patch));
+  // One attempt: a CAS that loses must report the version that won.
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::JsonCas(c, run, id, expected_version, ops);
+  }), 1));
+}
+
+absl::StatusOr<Version> DatabaseImpl::JsonDestroy(std::string_view run, std::string_view id) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::JsonDestroy(c, run, id);
+  })));
+}
+
+absl::StatusOr<IdPage> DatabaseImpl::JsonList(std::string_view run,
+                                              const ListRequest& request) {
+  return ReadOp([&](primitives::OpContext& c) -> absl::StatusOr<IdPage> {
+    STRATA_ASSIGN_OR_RETURN(IdPage page, primitives::JsonList(c, run, request));
+    if (page.ids.empty()) STRATA_RETURN_IF_ERROR(primitives::CheckRunInView(c, run));
+    return page;
+  });
+}
+
+absl::StatusOr<Versioned<Value>> DatabaseImpl::JsonGetAt(std::string_view run,
+                                                         std::string_view id,
+                                                         std::string_view path,
+                                                         Version version) {
+  return GetAt(EntityRef{std::string(run), Primitive::kJson, std::string(id),
+                         std::string(path), {}},
+               version);
+}
+
+absl::StatusOr<std::vector<KvVersion>> DatabaseImpl::JsonHistory(std::string_view run,
+                                                                 std::string_view id,
+                                                                 uint32_t limit) {
+  return History(EntityRef{std::string(run), Primitive::kJson, std::string(id), {}, {}},
+                 limit);
 }
 
 // --- Trace spans.

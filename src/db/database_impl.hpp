@@ -14,6 +14,7 @@
 #include <string>
 
 #include "env/env.hpp"
+#include "json/patch.hpp"
 #include "primitives/context.hpp"
 #include "primitives/run.hpp"
 #include "storage/manifest.hpp"
@@ -85,6 +86,29 @@ class DatabaseImpl final : public Database {
   absl::StatusOr<std::vector<SpanTreeNode>> TraceTree(std::string_view run) override;
   absl::StatusOr<uint64_t> TraceCount(std::string_view run) override;
 
+  absl::StatusOr<Version> JsonCreate(std::string_view run, std::string_view id,
+                                     Value document) override;
+  absl::StatusOr<Versioned<Value>> JsonGet(std::string_view run, std::string_view id,
+                                           std::string_view path) override;
+  absl::StatusOr<bool> JsonExists(std::string_view run, std::string_view id) override;
+  absl::StatusOr<Version> JsonSet(std::string_view run, std::string_view id,
+                                  std::string_view path, Value value) override;
+  absl::StatusOr<Version> JsonDelete(std::string_view run, std::string_view id,
+                                     std::string_view path) override;
+  absl::StatusOr<Version> JsonPatch(std::string_view run, std::string_view id,
+                                    const Value& patch) override;
+  absl::StatusOr<Version> JsonMergePatch(std::string_view run, std::string_view id,
+                                         const Value& patch) override;
+  absl::StatusOr<Version> JsonCas(std::string_view run, std::string_view id,
+                                  Version expected_version, const Value& patch) override;
+  absl::StatusOr<Version> JsonDestroy(std::string_view run, std::string_view id) override;
+  absl::StatusOr<IdPage> JsonList(std::string_view run, const ListRequest& request) override;
+  absl::StatusOr<Versioned<Value>> JsonGetAt(std::string_view run, std::string_view id,
+                                             std::string_view path, Version version) override;
+  absl::StatusOr<std::vector<KvVersion>> JsonHistory(std::string_view run,
+                                                     std::string_view id,
+                                                     uint32_t limit) override;
+
   absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) override;
   absl::StatusOr<bool> Exists(const EntityRef& ref) override;
   absl::StatusOr<Versioned<Value>> GetAt(const EntityRef& ref, Version version) override;
@@ -117,6 +141,7 @@ class DatabaseImpl final : public Database {
 
   Version CurrentVersion() const override;
   DatabaseStats Stats() override;
+  DatabaseInfo Info() const override;
   absl::Status Flush() override;
 
   // Used by TransactionHandle.
@@ -130,6 +155,11 @@ class DatabaseImpl final : public Database {
   DatabaseImpl(std::string path, const Options& options, Env* env);
   absl::Status OpenFiles();
   absl::Status Recover();
+  // DataLoss unless a logged JSON document record is well formed.
+  static absl::Status CheckJsonRecord(const Value& value, Version version);
+  // Turns a logged kJsonPatch into the document record it produced.
+  absl::Status ReplayJsonPatch(const std::string& store_key, Version version,
+                               Value* mutation_value);
   // Commits a single-mutation request built by a fast path, adding the
   // check that `run` accepts writes. A conflict caused by a concurrent
   // change to the run's record is retried; any other conflict is returned.
@@ -146,6 +176,9 @@ class DatabaseImpl final : public Database {
   // Runs `fn(OpContext&)` on a read-only context at the newest snapshot.
   template <typename Fn>
   auto ReadOp(Fn&& fn);
+  // Commits a path-level JSON mutation without a snapshot (see JsonSet).
+  absl::StatusOr<Version> JsonPathOps(std::string_view run, std::string_view id,
+                                      absl::StatusOr<std::vector<json::Op>> ops);
   // The entity's store key and the newest version it may be read at.
   absl::StatusOr<std::string> EntityKeyChecked(const EntityRef& ref);
 
@@ -162,6 +195,8 @@ class DatabaseImpl final : public Database {
   std::unique_ptr<txn::TransactionManager> txns_;
   std::atomic<bool> closed_{false};
   uint64_t recovered_records_ = 0;
+  std::string uuid_;             // From the MANIFEST, fixed after open.
+  uint32_t format_version_ = 0;
   uint64_t discarded_bytes_ = 0;
   std::unique_ptr<primitives::RunRegistry> runs_;
 };

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "primitives/event.hpp"
+#include "primitives/json.hpp"
 #include "primitives/common.hpp"
 #include "primitives/run.hpp"
 #include "primitives/trace.hpp"
@@ -75,6 +76,7 @@ absl::StatusOr<std::string> EntityStoreKey(const EntityRef& ref) {
   switch (ref.primitive) {
     case Primitive::kKv:
     case Primitive::kState:
+    case Primitive::kJson:
       STRATA_RETURN_IF_ERROR(ValidateKey(ref.key));
       return storage::MakeStoreKey(ref.primitive, ref.run, ref.key);
     case Primitive::kEvent: {
@@ -92,7 +94,6 @@ absl::StatusOr<std::string> EntityStoreKey(const EntityRef& ref) {
                                       "/), got '", ref.key, "'"));
       }
       return RunStoreKey(ref.run);
-    case Primitive::kJson:
     case Primitive::kVector:
       break;
   }
@@ -118,6 +119,8 @@ absl::StatusOr<Value> RenderEntity(const EntityRef& ref, const Value& stored) {
       STRATA_ASSIGN_OR_RETURN(RunInfo info, DecodeRunRecord(ref.run, stored));
       return RunInfoToValue(info);
     }
+    case Primitive::kJson:
+      return RenderJsonRecord(stored, ref.path);
     default:
       return stored;
   }
@@ -125,6 +128,10 @@ absl::StatusOr<Value> RenderEntity(const EntityRef& ref, const Value& stored) {
 
 absl::StatusOr<Versioned<Value>> GetEntity(OpContext& c, const EntityRef& ref) {
   STRATA_ASSIGN_OR_RETURN(std::string key, EntityStoreKey(ref));
+  if (ref.primitive == Primitive::kJson) {
+    // Through the primitive: it keeps this transaction's working copies.
+    return JsonGet(c, ref.run, ref.key, ref.path.value_or(""));
+  }
   Versioned<Value> v;
   if (c.txn.Read(key, &v) == storage::ReadStatus::kFound) {
     STRATA_ASSIGN_OR_RETURN(v.value, RenderEntity(ref, v.value));
@@ -154,6 +161,7 @@ absl::StatusOr<uint64_t> CountEntities(OpContext& c, std::string_view run,
       return EventLength(c, run);
     case Primitive::kKv:
     case Primitive::kState:
+    case Primitive::kJson:
       break;
     default:
       return MakeError(ErrorCode::kInvalidArgument,

@@ -172,9 +172,8 @@ size_t MvccStore::NodeBytes(const VersionNode& node) {
   return kNodeOverheadBytes + node.value.ApproximateSize();
 }
 
-ReadStatus MvccStore::ReadChain(const Chain& chain, Version snapshot,
-                                           Versioned<Value>* out,
-                                           Version* earliest) {
+const VersionNode* MvccStore::NodeAt(const Chain& chain, Version snapshot,
+                                     ReadStatus* status, Version* earliest) {
   const VersionNode* node = chain.head;
   while (node != nullptr && node->version > snapshot) node = node->older;
   if (node == nullptr) {
@@ -182,14 +181,45 @@ ReadStatus MvccStore::ReadChain(const Chain& chain, Version snapshot,
     // the reader wanted may have existed.
     if (chain.earliest_retained != 0) {
       if (earliest != nullptr) *earliest = chain.earliest_retained;
-      return ReadStatus::kTrimmed;
+      *status = ReadStatus::kTrimmed;
+    } else {
+      *status = ReadStatus::kAbsent;
     }
-    return ReadStatus::kAbsent;
+    return nullptr;
   }
-  if (node->tombstone) return ReadStatus::kAbsent;
+  if (node->tombstone) {
+    *status = ReadStatus::kAbsent;
+    return nullptr;
+  }
+  *status = ReadStatus::kFound;
+  return node;
+}
+
+ReadStatus MvccStore::ReadChain(const Chain& chain, Version snapshot,
+                                Versioned<Value>* out, Version* earliest) {
+  ReadStatus status;
+  const VersionNode* node = NodeAt(chain, snapshot, &status, earliest);
+  if (node == nullptr) return status;
   out->value = node->value;
   out->version = node->version;
   out->timestamp_us = node->timestamp_us;
+  return ReadStatus::kFound;
+}
+
+ReadStatus MvccStore::Visit(std::string_view store_key, Version snapshot,
+                            const std::atomic<Version>* visible, VisitFn fn,
+                            Version* earliest) const {
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  if (visible != nullptr) snapshot = visible->load(std::memory_order_acquire);
+  const Chain* chain = Find(shard, store_key);
+  if (chain == nullptr) return ReadStatus::kAbsent;
+  ReadStatus status;
+  const VersionNode* node = NodeAt(*chain, snapshot, &status, earliest);
+  if (node == nullptr) return status;
+  // The node is immutable once linked and cannot be unlinked while the
+  // shard is locked, so `fn` reads it in place.
+  fn(node->value, node->version, node->timestamp_us);
   return ReadStatus::kFound;
 }
 
@@ -211,6 +241,18 @@ ReadStatus MvccStore::GetLatest(std::string_view store_key,
   const Chain* chain = Find(shard, store_key);
   if (chain == nullptr) return ReadStatus::kAbsent;
   return ReadChain(*chain, snapshot, out, nullptr);
+}
+
+void MvccStore::VisitNewer(std::string_view store_key, Version snapshot,
+                           NewerFn fn) const {
+  Shard& shard = ShardFor(store_key);
+  absl::ReaderMutexLock lock(&shard.mu);
+  const Chain* chain = Find(shard, store_key);
+  if (chain == nullptr) return;
+  for (const VersionNode* node = chain->head; node != nullptr && node->version > snapshot;
+       node = node->older) {
+    if (!fn(node->version, node->tombstone, node->value)) return;
+  }
 }
 
 Version MvccStore::HeadVersion(std::string_view store_key) const {

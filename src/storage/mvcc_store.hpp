@@ -42,6 +42,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "strata/database.hpp"
 #include "strata/options.hpp"
@@ -82,6 +83,21 @@ class MvccStore {
   ReadStatus GetLatest(std::string_view store_key,
                        const std::atomic<Version>& visible,
                        Versioned<Value>* out) const;
+
+  // Calls `fn(value, version, timestamp)` with the newest version <=
+  // `snapshot` while the key's shard is read-locked, so the value is read in
+  // place rather than copied; `fn` must be short and must not call back into
+  // the store. With `visible` non-null, reads at the version it holds once
+  // the lock is taken (as GetLatest) instead. Returns what Get would.
+  using VisitFn = absl::FunctionRef<void(const Value&, Version, TimestampMicros)>;
+  ReadStatus Visit(std::string_view store_key, Version snapshot,
+                   const std::atomic<Version>* visible, VisitFn fn,
+                   Version* earliest = nullptr) const;
+  // Calls `fn(version, tombstone, value)` for each installed version of the
+  // key newer than `snapshot`, newest first, under the shard's read lock,
+  // until it returns false. Used to validate JSON regions at commit.
+  using NewerFn = absl::FunctionRef<bool(Version, bool, const Value&)>;
+  void VisitNewer(std::string_view store_key, Version snapshot, NewerFn fn) const;
 
   // The newest installed version of the key (tombstones included, visible or
   // not), or 0 if the key has none. Used by commit validation.
@@ -200,6 +216,8 @@ class MvccStore {
   static Chain* Find(const Shard& shard, std::string_view store_key)
       ABSL_SHARED_LOCKS_REQUIRED(shard.mu);
   Shard& ShardFor(std::string_view store_key) const;
+  static const VersionNode* NodeAt(const Chain& chain, Version snapshot,
+                                   ReadStatus* status, Version* earliest);
   static ReadStatus ReadChain(const Chain& chain, Version snapshot,
                               Versioned<Value>* out, Version* earliest);
   void TrimChain(Shard* shard, Chain* chain, Version horizon)

@@ -111,8 +111,13 @@ absl::Status DecodeCommitPayload(std::string_view payload, CommitRecord* out) {
         !util::GetVarint64(&in, &run) || !util::GetLengthPrefixed(&in, &key)) {
       return Malformed("truncated mutation");
     }
-    if (type < 1 || type > 3) return Malformed(absl::StrCat("unknown mutation type ", type));
+    if (type < 1 || type > 4) return Malformed(absl::StrCat("unknown mutation type ", type));
     if (primitive < 1 || primitive > 7) return Malformed(absl::StrCat("unknown primitive ", primitive));
+    if (type == static_cast<uint8_t>(MutationType::kJsonPatch) &&
+        primitive != static_cast<uint8_t>(Primitive::kJson)) {
+      return Malformed(absl::StrCat("JSON patch of a ",
+                                    util::Sv(PrimitiveName(static_cast<Primitive>(primitive))), " entity"));
+    }
     if (run >= runs.size()) return Malformed("run index out of range");
     m.type = static_cast<MutationType>(type);
     m.primitive = static_cast<Primitive>(primitive);

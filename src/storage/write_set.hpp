@@ -27,6 +27,10 @@ enum class MutationType : uint8_t {
   kPut = 1,     // Replace the entity's value.
   kDelete = 2,  // Write a tombstone.
   kAppend = 3,  // Add an entity that must not exist yet (event-log entries).
+  // Apply path-level operations to a JSON document (value: the operation
+  // list as bytes, json::EncodeOps). The new document is computed at commit
+  // from the newest version, and again when the log is replayed.
+  kJsonPatch = 4,
 };
 
 struct Mutation {

@@ -148,6 +148,14 @@ absl::StatusOr<Version> TxnContext::Commit() {
   if (finished_) {
     return MakeError(ErrorCode::kFailedPrecondition, "transaction already finished");
   }
+  if (extension_ != nullptr) {
+    std::unique_ptr<Extension> extension = std::move(extension_);
+    absl::Status s = extension->Flush(*this);
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+  }
   request_.mutations.reserve(writes_.size());
   request_.store_keys.reserve(writes_.size());
   for (auto& [store_key, p] : writes_) {
@@ -164,6 +172,7 @@ absl::StatusOr<Version> TxnContext::Commit() {
 
 void TxnContext::Rollback() {
   writes_.clear();
+  extension_.reset();
   Finish();
 }
 

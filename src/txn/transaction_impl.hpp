@@ -11,12 +11,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "absl/container/btree_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
+#include "json/path.hpp"
 #include "storage/mvcc_store.hpp"
 #include "txn/transaction_manager.hpp"
 
@@ -29,6 +31,18 @@ struct TxnLimits {
 
 class TxnContext {
  public:
+  // State a primitive keeps for the life of a transaction, turned into
+  // writes when the transaction commits. The JSON primitive keeps its
+  // working copy of each document it touched here, and logs path-level
+  // operations at commit.
+  class Extension {
+   public:
+    virtual ~Extension() = default;
+    // Called once by Commit, before the write set is validated. An error
+    // fails the commit.
+    virtual absl::Status Flush(TxnContext& txn) = 0;
+  };
+
   // `record_reads` false makes a read-only context that keeps no read set
   // (for single reads outside a transaction, which never validate).
   TxnContext(TransactionManager* manager, const TxnLimits& limits,
@@ -39,6 +53,20 @@ class TxnContext {
 
   Version snapshot() const { return pin_.version; }
   bool finished() const { return finished_; }
+  // False for read-only contexts that keep no read set.
+  bool record_reads() const { return record_reads_; }
+  TransactionManager* manager() const { return manager_; }
+
+  Extension* extension() const { return extension_.get(); }
+  void set_extension(std::unique_ptr<Extension> extension) {
+    extension_ = std::move(extension);
+  }
+  // Adds a JSON region to the read set (see CommitRequest::regions).
+  void AddRegionCheck(std::string_view store_key, json::Path path) {
+    if (record_reads_) {
+      request_.regions.push_back(RegionCheck{std::string(store_key), std::move(path)});
+    }
+  }
 
   // Reads a key: this transaction's own write if any, else the snapshot.
   // Snapshot reads are added to the read set.
@@ -111,6 +139,7 @@ class TxnContext {
   uint64_t write_bytes_ = 0;
   uint32_t write_ops_ = 0;
   CommitRequest request_;  // Read set accumulates here.
+  std::unique_ptr<Extension> extension_;
 };
 
 }  // namespace strata::txn

@@ -2,6 +2,7 @@
 #include "txn/transaction_manager.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -11,6 +12,8 @@
 #include "strata/status.hpp"
 #include "util/strings.hpp"
 #include "util/clock.hpp"
+#include "util/status_macros.hpp"
+#include "json/record.hpp"
 
 namespace strata::txn {
 
@@ -121,6 +124,55 @@ absl::Status TransactionManager::ValidateRunChecks(const CommitRequest& request)
   return absl::OkStatus();
 }
 
+absl::Status TransactionManager::ValidateRegions(const CommitRequest& request) {
+  for (const RegionCheck& check : request.regions) {
+    bool touched = false;
+    store_->VisitNewer(check.store_key, request.snapshot,
+                       [&](Version, bool tombstone, const Value& value) {
+                         touched = tombstone || !value.is_bytes() ||
+                                   json::RecordTouches(value.AsBytes(), check.path);
+                         return !touched;
+                       });
+    if (touched) {
+      return MakeError(ErrorCode::kConflict,
+                       absl::StrCat("transaction conflict: ", DescribeKey(check.store_key),
+                                    " changed at a path overlapping \"",
+                                    check.path.ToPointer(), "\" after the snapshot at version ",
+                                    request.snapshot));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TransactionManager::ApplyJsonPatches(CommitRequest& request) {
+  for (size_t i = 0; i < request.mutations.size(); ++i) {
+    storage::Mutation& m = request.mutations[i];
+    if (m.type != storage::MutationType::kJsonPatch) continue;
+    std::string record;
+    absl::Status s;
+    const storage::ReadStatus found = store_->Visit(
+        request.store_keys[i], std::numeric_limits<Version>::max(), nullptr,
+        [&](const Value& head, Version, TimestampMicros) {
+          if (!head.is_bytes()) {
+            s = MakeError(ErrorCode::kDataLoss, "JSON document record is not bytes");
+            return;
+          }
+          const std::string_view head_record = head.AsBytes();
+          s = json::ApplyToRecord(&head_record, m.value.AsBytes(), json::Limits(), &record);
+        });
+    if (found != storage::ReadStatus::kFound) {
+      s = json::ApplyToRecord(nullptr, m.value.AsBytes(), json::Limits(), &record);
+    }
+    if (!s.ok()) {
+      return MakeError(GetErrorCode(s),
+                       absl::StrCat(DescribeKey(request.store_keys[i]), ": ", s.message()));
+    }
+    m.type = storage::MutationType::kPut;
+    m.value = Value::MakeBytes(std::move(record));
+  }
+  return absl::OkStatus();
+}
+
 Version TransactionManager::TrimHorizon(Version version) {
   if (!trims_history_) return 0;
   if (version % kHorizonRefreshInterval == 0) {
@@ -154,11 +206,18 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
   }
   const bool validate =
       !request.reads.empty() || !request.scans.empty() || !request.cas.empty();
+  bool has_json = false;
+  bool has_json_patches = false;
+  for (const storage::Mutation& m : request.mutations) {
+    if (m.primitive != Primitive::kJson) continue;
+    has_json = true;
+    if (m.type == storage::MutationType::kJsonPatch) has_json_patches = true;
+  }
 
   Version version = 0;
   TimestampMicros timestamp_us = 0;
   uint64_t lsn = 0;
-  bool has_run_records = false;
+  bool installed_under_lock = false;
   {
     absl::MutexLock lock(&commit_mu_);
     if (validate) {
@@ -177,6 +236,16 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
         return s;
       }
     }
+    if (!request.regions.empty()) {
+      absl::Status s = ValidateRegions(request);
+      if (!s.ok()) {
+        conflicts_.fetch_add(1, std::memory_order_relaxed);
+        return s;
+      }
+    }
+    if (has_json_patches) {
+      STRATA_RETURN_IF_ERROR(ApplyJsonPatches(request));
+    }
     version = last_assigned_ + 1;
     timestamp_us = std::max(util::NowMicros(), last_timestamp_us_);
     if (wal_ != nullptr) {
@@ -189,20 +258,24 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
     }
     last_assigned_ = version;
     last_timestamp_us_ = timestamp_us;
+    const Version locked_horizon = has_json ? TrimHorizon(version) : 0;
     for (size_t i = 0; i < request.mutations.size(); ++i) {
       storage::Mutation& m = request.mutations[i];
-      if (m.primitive != Primitive::kRun) continue;
+      if (m.primitive != Primitive::kRun && m.primitive != Primitive::kJson) continue;
       store_->Install(request.store_keys[i], version, timestamp_us,
                       m.type == storage::MutationType::kDelete, std::move(m.value),
-                      /*horizon=*/0);
-      has_run_records = true;
+                      m.primitive == Primitive::kRun ? 0 : locked_horizon);
+      installed_under_lock = true;
     }
   }
 
   const Version horizon = TrimHorizon(version);
   for (size_t i = 0; i < request.mutations.size(); ++i) {
     storage::Mutation& m = request.mutations[i];
-    if (has_run_records && m.primitive == Primitive::kRun) continue;
+    if (installed_under_lock &&
+        (m.primitive == Primitive::kRun || m.primitive == Primitive::kJson)) {
+      continue;
+    }
     store_->Install(request.store_keys[i], version, timestamp_us,
                     m.type == storage::MutationType::kDelete, std::move(m.value),
                     horizon);

@@ -11,8 +11,9 @@
 //     committer wins). Assign the next version and a timestamp that never
 //     goes backwards, patch them into the record and append it to the WAL
 //     buffer. Blind writes skip validation entirely.
-//     Run records (Primitive::kRun) are installed here, under the lock, so
-//     that run checks (CommitRequest::run_checks) never wait for installs.
+//     Run records (Primitive::kRun) and JSON documents are installed here,
+//     under the lock, so that run checks and JSON region checks never wait
+//     for installs, and so a JSON patch applies to the newest document.
 //  3. Outside the lock: install the rest of the write set into the store,
 //     then mark the version installed in commit order.
 //  4. Strict: wait for the group-commit sync of the record.
@@ -37,6 +38,8 @@
 #include "storage/snapshot_registry.hpp"
 #include "storage/wal_writer.hpp"
 #include "storage/write_set.hpp"
+#include "json/patch.hpp"
+#include "json/path.hpp"
 #include "strata/options.hpp"
 
 namespace strata::txn {
@@ -52,6 +55,13 @@ struct CasCheck {
   Version expected = 0;  // 0: the key must not exist (or be deleted).
 };
 
+// A region of a JSON document this transaction read or wrote: Commit fails
+// if a commit after the snapshot changed an overlapping region of it.
+struct RegionCheck {
+  std::string store_key;
+  json::Path path;
+};
+
 struct CommitRequest {
   Version snapshot = 0;
   std::vector<std::string> reads;  // Store keys read.
@@ -62,6 +72,13 @@ struct CommitRequest {
   // records are installed before the commit lock is released. This keeps
   // blind writes into a run free of the validation wait.
   std::vector<CasCheck> run_checks;
+  // JSON regions (checked without waiting for installs, for the same reason:
+  // JSON documents are installed under the commit lock).
+  std::vector<RegionCheck> regions;
+  // Mutations. Those of JSON documents (Primitive::kJson) are installed
+  // under the commit lock; a kJsonPatch is applied to the document's newest
+  // version there, and an operation that does not apply fails the commit
+  // with its error (nothing is logged or installed).
   std::vector<storage::Mutation> mutations;
   std::vector<std::string> store_keys;  // Parallel to `mutations`.
 };
@@ -95,6 +112,11 @@ class TransactionManager {
   absl::Status Validate(const CommitRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   absl::Status ValidateRunChecks(const CommitRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::Status ValidateRegions(const CommitRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Turns each kJsonPatch mutation into a kPut of the resulting record.
+  absl::Status ApplyJsonPatches(CommitRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   void WaitInstalled(Version v) const;
   void PublishVisible();

@@ -297,6 +297,65 @@ PrimitiveAdapter StateAdapter() {
   return a;
 }
 
+// Documents: create = JsonCreate, update = a path-level JsonSet of /v (so the
+// update goes through the logged-patch path), end = JsonDestroy.
+std::string DocId(int i) { return absl::StrCat("doc ", i, "/\xc3\xa9#"); }
+
+PrimitiveAdapter JsonAdapter() {
+  PrimitiveAdapter a;
+  a.name = "Json";
+  a.primitive = Primitive::kJson;
+  a.lifecycle =
+      "create = JsonCreate, update = JsonSet at /v, end = JsonDestroy (the document is gone)";
+  a.create = [](Database& db, Transaction* txn, const std::string& run,
+                int i) -> absl::StatusOr<EntityRef> {
+    const std::string id = DocId(i);
+    absl::Status s = Either<absl::Status>(
+        txn, [&] { return db.JsonCreate(run, id, Payload(i, false)).status(); },
+        [&](Transaction& t) { return t.JsonCreate(run, id, Payload(i, false)); });
+    if (!s.ok()) return s;
+    return EntityRef{run, Primitive::kJson, id, {}, {}};
+  };
+  a.update = [](Database& db, Transaction* txn, const EntityRef& ref, int) {
+    return Either<absl::Status>(
+        txn, [&] { return db.JsonSet(ref.run, ref.key, "/v", Value("new")).status(); },
+        [&](Transaction& t) { return t.JsonSet(ref.run, ref.key, "$.v", Value("new")); });
+  };
+  a.end = [](Database& db, Transaction* txn, const EntityRef& ref, int) {
+    return Either<absl::Status>(
+        txn, [&] { return db.JsonDestroy(ref.run, ref.key).status(); },
+        [&](Transaction& t) { return t.JsonDestroy(ref.run, ref.key); });
+  };
+  a.end_deletes = true;
+  a.end_again_error = ErrorCode::kNotFound;
+  a.read = [](Database& db, Transaction* txn, const EntityRef& ref) {
+    return Either<absl::StatusOr<Versioned<Value>>>(
+        txn, [&] { return db.JsonGet(ref.run, ref.key); },
+        [&](Transaction& t) { return t.JsonGet(ref.run, ref.key); });
+  };
+  a.list = [](Database& db, const std::string& run) -> absl::StatusOr<std::vector<EntityRef>> {
+    std::vector<EntityRef> out;
+    ListRequest request;
+    request.limit = 2;  // Exercise the cursor.
+    for (;;) {
+      absl::StatusOr<IdPage> page = db.JsonList(run, request);
+      if (!page.ok()) return page.status();
+      for (const std::string& id : page->ids) {
+        out.push_back(EntityRef{run, Primitive::kJson, id, {}, {}});
+      }
+      if (page->next_cursor.empty()) return out;
+      request.cursor = page->next_cursor;
+    }
+  };
+  a.holds = [](const Value& v, const EntityRef&, int i, bool updated) {
+    return v == Payload(i, updated);
+  };
+  a.absent = [](const std::string& run) {
+    return EntityRef{run, Primitive::kJson, "absent", {}, {}};
+  };
+  return a;
+}
+
 PrimitiveAdapter EventAdapter() {
   PrimitiveAdapter a;
   a.name = "Event";
@@ -510,7 +569,8 @@ PrimitiveAdapter RunAdapter() {
 
 const std::vector<PrimitiveAdapter>& Adapters() {
   static const auto* adapters = new std::vector<PrimitiveAdapter>{
-      KvAdapter(), StateAdapter(), EventAdapter(), TraceAdapter(), RunAdapter()};
+      KvAdapter(), StateAdapter(), EventAdapter(), TraceAdapter(), RunAdapter(),
+      JsonAdapter()};
   return *adapters;
 }
 
@@ -1429,8 +1489,9 @@ TEST(EntityApiTest, MalformedAddressesAreInvalidArgument) {
       {kDefaultRun, Primitive::kTrace, "", {}, uint64_t{1}},   // Only events have a seq.
       {kDefaultRun, Primitive::kKv, "k", {}, uint64_t{1}},
       {kDefaultRun, Primitive::kKv, "k", std::string("/a"), {}},  // Only json has a path.
-      {kDefaultRun, Primitive::kJson, "doc", {}, {}},       // Not in this version.
-      {kDefaultRun, Primitive::kVector, "coll", {}, {}},
+      {kDefaultRun, Primitive::kJson, "", {}, {}},          // Empty id.
+      {kDefaultRun, Primitive::kJson, "doc", {}, uint64_t{1}},
+      {kDefaultRun, Primitive::kVector, "coll", {}, {}},    // Not in this version.
   };
   for (const EntityRef& ref : bad) {
     SCOPED_TRACE(ref.ToString());
@@ -1440,7 +1501,6 @@ TEST(EntityApiTest, MalformedAddressesAreInvalidArgument) {
     EXPECT_ERROR(db->GetAsOf(ref, 0), ErrorCode::kInvalidArgument);
     EXPECT_ERROR(db->History(ref), ErrorCode::kInvalidArgument);
   }
-  EXPECT_ERROR(db->Count(kDefaultRun, Primitive::kJson), ErrorCode::kInvalidArgument);
   EXPECT_ERROR(db->Count(kDefaultRun, Primitive::kVector), ErrorCode::kInvalidArgument);
   // Those that do name an entity still work, and ill-shaped refs never
   // reach it.
