@@ -245,6 +245,17 @@ def build(results):
         r.info("8", "WAL bytes per path set, %d KiB document" % (size // 1024),
                fmt(w, "B"), "document: %s" % fmt(d, "B"),
                w / d if w is not None and d else None)
+    # 9. Recovery and checkpoints (1,000,000 small commits, Buffered).
+    wal = r.get("BM_RecoverFromWal", "real_time")
+    snap = r.get("BM_RecoverFromCheckpoint", "real_time")
+    r.add("9", "Recovery right after a checkpoint vs replaying the whole WAL",
+          fmt(snap, "ms"), "WAL replay: %s" % fmt(wal, "ms"),
+          wal / snap if wal is not None and snap else None, ">= 10x faster",
+          wal is not None and snap is not None and wal >= 10 * snap)
+    rate = r.get("BM_RecoverFromWal", "wal_mb_per_s")
+    r.info("9", "WAL replay speed", fmt(rate, "MB/s"), "-", None)
+    rate = r.get("BM_Checkpoint", "snapshot_mb_per_s")
+    r.info("9", "Checkpoint write speed", fmt(rate, "MB/s"), "-", None)
     return r
 
 

@@ -30,7 +30,7 @@ if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
     -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCHMARKS=ON \
     -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_EXAMPLES=OFF
   cmake --build "${BUILD_DIR}" -j "${JOBS}" \
-    --target kv_bench durability_bench memory_bench snapshot_bench primitives_bench json_bench
+    --target kv_bench durability_bench memory_bench snapshot_bench primitives_bench json_bench recovery_bench
 fi
 
 mkdir -p "${OUT_DIR}"
@@ -50,6 +50,8 @@ run primitives_bench --benchmark_repetitions="${REPETITIONS}" \
   --benchmark_enable_random_interleaving=true
 run json_bench --benchmark_repetitions="${REPETITIONS}" \
   --benchmark_enable_random_interleaving=true
+# Each benchmark builds its own 1,000,000-commit database (about a minute).
+run recovery_bench
 # One repetition, in its own process: RSS deltas need a fresh heap.
 run memory_bench
 # Single-threaded only: the 2-thread rows count the harness's own thread
@@ -59,6 +61,6 @@ run snapshot_bench --benchmark_filter='threads:1$' --benchmark_repetitions="${RE
 python3 "${REPO}/bench/report.py" "${OUT_DIR}/kv_bench.json" \
   "${OUT_DIR}/durability_bench.json" "${OUT_DIR}/memory_bench.json" \
   "${OUT_DIR}/snapshot_bench.json" "${OUT_DIR}/primitives_bench.json" \
-  "${OUT_DIR}/json_bench.json" \
+  "${OUT_DIR}/json_bench.json" "${OUT_DIR}/recovery_bench.json" \
   | tee "${OUT_DIR}/report.md"
 echo "JSON and report.md are in ${OUT_DIR}" >&2

@@ -97,6 +97,27 @@ struct IdPage {
   std::string next_cursor;
 };
 
+// What a checkpoint or an export wrote.
+struct CheckpointInfo {
+  Version watermark = 0;         // Every commit <= watermark is in the snapshot.
+  std::string snapshot_id;       // File name of the snapshot (or the export path).
+  TimestampMicros timestamp_us = 0;
+  uint64_t bytes = 0;            // Size of the file written.
+  uint64_t keys = 0;             // Keys (entities and index entries) written.
+  uint64_t versions = 0;         // Versions written, tombstones included.
+};
+
+enum class CompactMode {
+  kWalOnly,  // Remove WAL segments that the kept snapshots cover.
+  kFull,     // Also apply the retention policy to every key now.
+};
+
+struct CompactInfo {
+  uint64_t reclaimed_bytes = 0;       // Bytes of files removed.
+  uint64_t wal_segments_removed = 0;
+  uint64_t versions_removed = 0;      // History versions dropped by retention.
+};
+
 // What a database is (Database::Info).
 struct DatabaseInfo {
   std::string path;              // Directory; empty for an in-memory database.
@@ -119,6 +140,9 @@ struct DatabaseStats {
   uint64_t wal_syncs = 0;          // fdatasync calls since open.
   uint64_t recovered_records = 0;  // WAL records replayed at open.
   uint64_t discarded_bytes = 0;    // Bytes cut off by recovery at open.
+  Version recovered_from_snapshot = 0;  // Watermark of the snapshot loaded at open.
+  Version snapshot_watermark = 0;  // Newest checkpoint's watermark (0: none).
+  uint64_t checkpoints = 0;        // Checkpoints since open.
 };
 
 // A transaction: buffered writes plus a snapshot to read from. Obtain one from
@@ -323,6 +347,13 @@ class STRATA_EXPORT Database {
   static absl::StatusOr<std::unique_ptr<Database>> OpenInMemory(
       const Options& options = {});
 
+  // Creates a database in directory `path` from a file written by Export:
+  // the new database holds exactly what the exported one held, history
+  // included, under the exported UUID. AlreadyExists if `path` holds a
+  // database; DataLoss or FailedPrecondition for a damaged or newer file.
+  static absl::StatusOr<std::unique_ptr<Database>> Import(
+      const std::string& file, const std::string& path, const Options& options = {});
+
   // The directory used when an application names none.
   static constexpr char kDefaultPath[] = "./strata.db";
 
@@ -510,6 +541,21 @@ class STRATA_EXPORT Database {
   // Path, UUID, format version and durability mode. Thread-safe; works after
   // Close.
   virtual DatabaseInfo Info() const = 0;
+  // Writes a snapshot of every retained version at the newest commit to
+  // SNAPSHOTS/ crash-safely (temp file, sync, rename, sync directory, then
+  // MANIFEST), so that recovery replays only the WAL written after it.
+  // Writers continue meanwhile. Keeps Options::keep_snapshots snapshots.
+  // FailedPrecondition for an in-memory database; IoError from the file
+  // system. One checkpoint runs at a time; a concurrent call waits.
+  virtual absl::StatusOr<CheckpointInfo> Checkpoint() = 0;
+  // Removes what is no longer needed (see CompactMode). Never changes what a
+  // read of a retained version returns.
+  virtual absl::StatusOr<CompactInfo> Compact(CompactMode mode = CompactMode::kWalOnly) = 0;
+  // Writes the whole database (every retained version) to one
+  // self-describing, checksummed file at `file` (which must not exist), for
+  // Import. Works for in-memory databases too.
+  virtual absl::StatusOr<CheckpointInfo> Export(const std::string& file) = 0;
+
   // Makes every commit acknowledged so far durable (writes and syncs the
   // log). A no-op for in-memory databases.
   virtual absl::Status Flush() = 0;

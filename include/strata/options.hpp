@@ -97,6 +97,15 @@ struct Options {
   uint64_t max_transaction_bytes = 64ull << 20;
   // Most mutations in one transaction. Default: 100,000.
   uint32_t max_transaction_ops = 100000;
+
+  // Automatic checkpoints of an on-disk database (see Database::Checkpoint):
+  // one is taken in the background once this many bytes were logged since
+  // the last one. 0 turns them off. Default: 64 MiB.
+  uint64_t checkpoint_wal_bytes = 64ull << 20;
+  // Snapshot files kept in SNAPSHOTS/ (>= 1). Recovery falls back to an
+  // older one when the newest is damaged; WAL segments are removed only once
+  // the oldest kept snapshot covers them. Default: 2.
+  uint32_t keep_snapshots = 2;
 };
 
 // How Database::Transact retries a transaction that failed with a Conflict.

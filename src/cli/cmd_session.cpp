@@ -102,6 +102,9 @@ absl::Status CmdStats(Session& s, const Invocation& /*inv*/) {
       {"wal_syncs", st.wal_syncs},
       {"recovered_records", st.recovered_records},
       {"discarded_bytes", st.discarded_bytes},
+      {"recovered_from_snapshot", st.recovered_from_snapshot},
+      {"snapshot_watermark", st.snapshot_watermark},
+      {"checkpoints", st.checkpoints},
   };
   Value::Object object{{"durability", DurabilityName(st.durability)}};
   std::vector<std::pair<std::string, std::string>> lines{
@@ -129,6 +132,63 @@ absl::Status CmdInfo(Session& s, const Invocation& /*inv*/) {
               {"durability", std::string(DurabilityName(info.durability))},
               {"library_version", info.library_version},
               {"shell_version", STRATA_VERSION_STRING}});
+  return absl::OkStatus();
+}
+
+namespace {
+
+void EmitCheckpoint(Session& s, const CheckpointInfo& info) {
+  EmitRecord(s,
+             {{"watermark", info.watermark},
+              {"snapshot", info.snapshot_id},
+              {"bytes", info.bytes},
+              {"keys", info.keys},
+              {"versions", info.versions}},
+             {{"watermark", absl::StrCat(info.watermark)},
+              {"snapshot", info.snapshot_id},
+              {"bytes", absl::StrCat(info.bytes)},
+              {"keys", absl::StrCat(info.keys)},
+              {"versions", absl::StrCat(info.versions)}});
+}
+
+}  // namespace
+
+absl::Status CmdCheckpoint(Session& s, const Invocation& /*inv*/) {
+  absl::StatusOr<CheckpointInfo> info = s.db->Checkpoint();
+  if (!info.ok()) return info.status();
+  EmitCheckpoint(s, *info);
+  return absl::OkStatus();
+}
+
+absl::Status CmdCompact(Session& s, const Invocation& inv) {
+  absl::StatusOr<CompactInfo> info =
+      s.db->Compact(inv.Has("full") ? CompactMode::kFull : CompactMode::kWalOnly);
+  if (!info.ok()) return info.status();
+  EmitRecord(s,
+             {{"reclaimed_bytes", info->reclaimed_bytes},
+              {"wal_segments_removed", info->wal_segments_removed},
+              {"versions_removed", info->versions_removed}},
+             {{"reclaimed_bytes", absl::StrCat(info->reclaimed_bytes)},
+              {"wal_segments_removed", absl::StrCat(info->wal_segments_removed)},
+              {"versions_removed", absl::StrCat(info->versions_removed)}});
+  return absl::OkStatus();
+}
+
+absl::Status CmdExport(Session& s, const Invocation& inv) {
+  absl::StatusOr<CheckpointInfo> info = s.db->Export(inv.args[0]);
+  if (!info.ok()) return info.status();
+  EmitCheckpoint(s, *info);
+  return absl::OkStatus();
+}
+
+absl::Status CmdImport(Session& s, const Invocation& inv) {
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Import(inv.args[0], inv.args[1]);
+  if (!db.ok()) return db.status();
+  const Version version = (*db)->CurrentVersion();
+  absl::Status closed = (*db)->Close();
+  if (!closed.ok()) return closed;
+  EmitRecord(s, {{"path", inv.args[1]}, {"version", version}},
+             {{"path", inv.args[1]}, {"version", absl::StrCat(version)}});
   return absl::OkStatus();
 }
 

@@ -205,6 +205,22 @@ std::vector<CommandSpec> BuildCommands() {
                    0, {}, CmdStats));
   c.push_back(Make("info", "", "Database", "Print path, UUID, format, durability.",
                    "Also the library and shell versions.", "info", 0, 0, {}, CmdInfo));
+  c.push_back(Make("checkpoint", "", "Database", "Write a snapshot; recovery replays only later log.",
+                   "Prints the watermark (every commit up to it is in the snapshot), the snapshot "
+                   "file, its size and what it holds. Not for --in-memory databases.",
+                   "checkpoint", 0, 0, {}, CmdCheckpoint, true));
+  c.push_back(Make("compact", "[--full]", "Database", "Remove log segments the snapshots cover.",
+                   "--full also applies the retention policy to every key now. Prints what was "
+                   "removed. Retained reads never change.",
+                   "compact --full", 0, 0, {{"full", false}}, CmdCompact, true));
+  c.push_back(Make("export", "FILE", "Database", "Write the whole database to one file.",
+                   "Every retained version, in one self-describing, checksummed file that "
+                   "'import' (or Database::Import) turns back into a database. FILE must not "
+                   "exist.",
+                   "export backup.strata", 1, 1, {}, CmdExport, true));
+  c.push_back(Make("import", "FILE DIR", "Database", "Create a database in DIR from an export.",
+                   "DIR must not hold a database. The database open in the shell is not changed.",
+                   "import backup.strata restored.db", 2, 2, {}, CmdImport, true));
   // Shell.
   c.push_back(Make("help", "[COMMAND]", "Shell", "List the commands, or explain one.", "",
                    "help kv put", 0, 2, {}, CmdHelp));

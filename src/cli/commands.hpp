@@ -160,6 +160,10 @@ absl::Status CmdCommit(Session& s, const Invocation& inv);
 absl::Status CmdRollback(Session& s, const Invocation& inv);
 absl::Status CmdStats(Session& s, const Invocation& inv);
 absl::Status CmdInfo(Session& s, const Invocation& inv);
+absl::Status CmdCheckpoint(Session& s, const Invocation& inv);
+absl::Status CmdCompact(Session& s, const Invocation& inv);
+absl::Status CmdExport(Session& s, const Invocation& inv);
+absl::Status CmdImport(Session& s, const Invocation& inv);
 absl::Status CmdHelp(Session& s, const Invocation& inv);
 absl::Status CmdQuit(Session& s, const Invocation& inv);
 

@@ -444,9 +444,17 @@ absl::Status DatabaseImpl::Recover() {
     last_ts = std::max(last_ts, record.timestamp_us);
     return absl::OkStatus();
   };
-  STRATA_ASSIGN_OR_RETURN(
-      storage::WalRecoveryResult result,
-      storage::RecoverWal(env_, wal_dir, options_.recovery_mode, 0, apply));
+  // Newest usable snapshot first, then the log above its watermark.
+  STRATA_ASSIGN_OR_RETURN(const Version base, LoadNewestSnapshot(&last_ts));
+  absl::StatusOr<storage::WalRecoveryResult> recovered =
+      storage::RecoverWal(env_, wal_dir, options_.recovery_mode, base, apply);
+  if (!recovered.ok() && !snapshot_problems_.empty()) {
+    return MakeError(GetErrorCode(recovered.status()),
+                     absl::StrCat(recovered.status().message(), " (", snapshot_problems_,
+                                  ", and the log does not reach back far enough to recover "
+                                  "without it)"));
+  }
+  STRATA_ASSIGN_OR_RETURN(storage::WalRecoveryResult result, std::move(recovered));
   recovered_records_ = result.records;
   discarded_bytes_ = result.discarded_bytes;
 
@@ -459,6 +467,7 @@ absl::Status DatabaseImpl::Recover() {
   // does not depend on it (it lists WAL/), so a failed update is harmless
   // and is corrected at the next open.
   auto on_new_segment = [this](uint64_t number) {
+    absl::MutexLock lock(&manifest_mu_);
     storage::Manifest m = manifest_;
     m.active_wal_segment = number;
     if (storage::WriteManifest(env_, path_, m).ok()) manifest_ = m;
@@ -470,11 +479,13 @@ absl::Status DatabaseImpl::Recover() {
       store_.get(), wal_.get(), options_.durability,
       options_.retention.kind != RetentionPolicy::Kind::kKeepAll);
   txns_->SetRecovered(result.last_version, last_ts);
+  StartCheckpointer();
   return absl::OkStatus();
 }
 
 absl::Status DatabaseImpl::Close() {
   if (closed_.exchange(true)) return absl::OkStatus();
+  StopCheckpointer();
   absl::Status s;
   if (wal_ != nullptr) s = wal_->Close();
   lock_.reset();
@@ -794,6 +805,12 @@ DatabaseStats DatabaseImpl::Stats() {
   s.conflicts = txns_->conflict_count();
   s.recovered_records = recovered_records_;
   s.discarded_bytes = discarded_bytes_;
+  s.recovered_from_snapshot = loaded_snapshot_;
+  s.checkpoints = checkpoints_.load(std::memory_order_relaxed);
+  if (!path_.empty()) {
+    absl::MutexLock lock(&manifest_mu_);
+    s.snapshot_watermark = manifest_.snapshot_watermark;
+  }
   if (wal_ != nullptr) {
     s.wal_syncs = wal_->sync_count();
     const std::string wal_dir = path_ + "/" + storage::kWalDirName;

@@ -12,7 +12,9 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "env/env.hpp"
 #include "json/patch.hpp"
 #include "primitives/context.hpp"
@@ -139,6 +141,10 @@ class DatabaseImpl final : public Database {
                                                    std::string_view key,
                                                    uint32_t limit) override;
 
+  absl::StatusOr<CheckpointInfo> Checkpoint() override;
+  absl::StatusOr<CompactInfo> Compact(CompactMode mode) override;
+  absl::StatusOr<CheckpointInfo> Export(const std::string& file) override;
+
   Version CurrentVersion() const override;
   DatabaseStats Stats() override;
   DatabaseInfo Info() const override;
@@ -155,6 +161,17 @@ class DatabaseImpl final : public Database {
   DatabaseImpl(std::string path, const Options& options, Env* env);
   absl::Status OpenFiles();
   absl::Status Recover();
+  // Loads the newest snapshot in SNAPSHOTS/ that reads back whole into a
+  // fresh store (falling back to older ones) and returns its watermark, or 0
+  // if there is none (snapshot_problems_ then says why any was refused).
+  absl::StatusOr<Version> LoadNewestSnapshot(TimestampMicros* last_ts);
+  absl::StatusOr<CheckpointInfo> CheckpointLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
+  absl::StatusOr<CompactInfo> CompactWalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
+  // The background thread that checkpoints every
+  // Options::checkpoint_wal_bytes of log.
+  void StartCheckpointer();
+  void StopCheckpointer();
   // DataLoss unless a logged JSON document record is well formed.
   static absl::Status CheckJsonRecord(const Value& value, Version version);
   // Turns a logged kJsonPatch into the document record it produced.
@@ -199,6 +216,16 @@ class DatabaseImpl final : public Database {
   uint32_t format_version_ = 0;
   uint64_t discarded_bytes_ = 0;
   std::unique_ptr<primitives::RunRegistry> runs_;
+
+  absl::Mutex manifest_mu_;  // Serializes MANIFEST rewrites.
+  absl::Mutex checkpoint_mu_;  // One checkpoint or compaction at a time.
+  Version loaded_snapshot_ = 0;   // Watermark recovery started from.
+  std::string snapshot_problems_;  // Why recovery refused snapshots.
+  std::atomic<uint64_t> logged_at_checkpoint_{0};  // WAL bytes at the last one.
+  std::atomic<uint64_t> checkpoints_{0};
+  absl::Mutex checkpointer_mu_;
+  bool stop_checkpointer_ ABSL_GUARDED_BY(checkpointer_mu_) = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace strata

@@ -347,7 +347,7 @@ MvccStore::Counters MvccStore::SumCounters() const {
   return total;
 }
 
-void MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon) {
+uint64_t MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon) {
   const uint32_t keep = std::max<uint32_t>(retention_.keep_last, 1);
   // Keep the `keep` newest nodes, and further nodes up to and including the
   // newest one at or below the horizon (an open snapshot may read it).
@@ -359,7 +359,7 @@ void MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon) {
     ++kept;
   }
   VersionNode* cut = node->older;
-  if (cut == nullptr) return;
+  if (cut == nullptr) return 0;
   node->older = nullptr;
   chain->earliest_retained = node->version;
   uint64_t freed_nodes = 0;
@@ -373,6 +373,45 @@ void MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon) {
   }
   shard->node_count -= freed_nodes;
   shard->memory_bytes -= freed_bytes;
+  return freed_nodes;
+}
+
+absl::Status MvccStore::ForEachChain(Version watermark, ChainFn fn) const {
+  std::vector<const VersionNode*> versions;
+  for (uint32_t i = 0; i < shard_count_; ++i) {
+    const Shard& shard = shards_[i];
+    absl::ReaderMutexLock lock(&shard.mu);
+    for (const Chain* chain : shard.chains) {
+      versions.clear();
+      for (const VersionNode* node = chain->head; node != nullptr; node = node->older) {
+        if (node->version <= watermark) versions.push_back(node);
+      }
+      if (versions.empty()) continue;
+      std::reverse(versions.begin(), versions.end());
+      absl::Status s = fn(chain->key(), chain->earliest_retained, versions);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void MvccStore::SetEarliestRetained(std::string_view store_key, Version earliest_retained) {
+  Shard& shard = ShardFor(store_key);
+  absl::MutexLock lock(&shard.mu);
+  if (Chain* chain = Find(shard, store_key)) chain->earliest_retained = earliest_retained;
+}
+
+uint64_t MvccStore::TrimAll(Version horizon) {
+  if (retention_.kind != RetentionPolicy::Kind::kKeepLast) return 0;
+  uint64_t removed = 0;
+  for (uint32_t i = 0; i < shard_count_; ++i) {
+    Shard& shard = shards_[i];
+    absl::MutexLock lock(&shard.mu);
+    for (Chain* chain : shard.chains) {
+      if (chain->head != nullptr) removed += TrimChain(&shard, chain, horizon);
+    }
+  }
+  return removed;
 }
 
 // Holding every shard's reader lock for the scan keeps the merged view

@@ -39,6 +39,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
+
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_set.h"
@@ -126,6 +128,23 @@ class MvccStore {
       std::function<bool(std::string_view store_key, const Versioned<Value>&)>;
   void Scan(std::string_view start, std::string_view end, Version snapshot,
             const std::atomic<Version>* visible, const ScanFn& fn) const;
+
+  // Calls `fn(store_key, earliest_retained, versions)` for every key with a
+  // version <= `watermark`, with those versions oldest first, shard by
+  // shard (in no particular key order). Each shard is read-locked while its
+  // keys are visited, so writers to other shards carry on. An error from
+  // `fn` stops the walk and is returned. Used by checkpoints.
+  using ChainFn = absl::FunctionRef<absl::Status(
+      std::string_view store_key, Version earliest_retained,
+      const std::vector<const VersionNode*>& versions)>;
+  absl::Status ForEachChain(Version watermark, ChainFn fn) const;
+  // Restores a chain's trim marker (from a snapshot). REQUIRES: the key has
+  // at least one version.
+  void SetEarliestRetained(std::string_view store_key, Version earliest_retained);
+  // Applies the retention policy to every chain now (trimming otherwise
+  // happens as keys are written), never crossing `horizon`. Returns the
+  // number of versions removed.
+  uint64_t TrimAll(Version horizon);
 
   // Retained versions <= `snapshot` of a key, newest first, at most `limit`.
   std::vector<KvVersion> History(std::string_view store_key, Version snapshot,
@@ -220,7 +239,8 @@ class MvccStore {
                                    ReadStatus* status, Version* earliest);
   static ReadStatus ReadChain(const Chain& chain, Version snapshot,
                               Versioned<Value>* out, Version* earliest);
-  void TrimChain(Shard* shard, Chain* chain, Version horizon)
+  // Returns the number of versions removed.
+  uint64_t TrimChain(Shard* shard, Chain* chain, Version horizon)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   static size_t NodeBytes(const VersionNode& node);
 

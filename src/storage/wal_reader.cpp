@@ -246,4 +246,18 @@ absl::StatusOr<WalRecoveryResult> RecoverWal(
   return result;
 }
 
+absl::StatusOr<Version> FirstVersionInSegment(std::string_view contents) {
+  Version first = 0;
+  absl::StatusOr<SegmentScan> scan = ScanSegment(
+      contents, [&](uint8_t type, uint8_t, std::string_view payload, uint64_t) -> absl::Status {
+        if (type != kRecordTypeCommit || payload.size() < kPayloadFixedHeaderBytes) {
+          return absl::OkStatus();
+        }
+        first = util::DecodeFixed64(payload.data() + kPayloadVersionOffset);
+        return absl::CancelledError("found");  // Stops the scan.
+      });
+  if (!scan.ok() && !absl::IsCancelled(scan.status())) return scan.status();
+  return first;
+}
+
 }  // namespace strata::storage

@@ -62,6 +62,10 @@ absl::StatusOr<WalRecoveryResult> RecoverWal(
     Version after_version,
     const std::function<absl::Status(CommitRecord&&)>& apply);
 
+// The commit version of the first valid record in a segment's contents, or
+// 0 if it holds none. FailedPrecondition for a newer segment format.
+absl::StatusOr<Version> FirstVersionInSegment(std::string_view contents);
+
 }  // namespace strata::storage
 
 #endif  // STRATA_STORAGE_WAL_READER_HPP_

@@ -79,6 +79,7 @@ absl::StatusOr<uint64_t> WalWriter::Append(std::string_view record,
   if (closed_) return MakeError(ErrorCode::kClosed, "the write-ahead log is closed");
   buffer_.append(record.data(), record.size());
   appended_lsn_ += record.size();
+  appended_bytes_.store(appended_lsn_, std::memory_order_relaxed);
   appended_version_ = version;
   return appended_lsn_;
 }

@@ -84,6 +84,8 @@ class WalWriter {
     return synced_version_.load(std::memory_order_acquire);
   }
   uint64_t sync_count() const { return sync_count_.load(std::memory_order_relaxed); }
+  // Bytes of records appended since this writer opened.
+  uint64_t appended_bytes() const { return appended_bytes_.load(std::memory_order_relaxed); }
   uint64_t active_segment() const;
 
  private:
@@ -107,6 +109,7 @@ class WalWriter {
   absl::CondVar cv_;  // Signalled when a flush finishes or work arrives.
   std::string buffer_ ABSL_GUARDED_BY(mu_);
   uint64_t appended_lsn_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> appended_bytes_{0};  // Mirrors appended_lsn_.
   Version appended_version_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t synced_lsn_ ABSL_GUARDED_BY(mu_) = 0;
   bool flush_in_progress_ ABSL_GUARDED_BY(mu_) = false;

@@ -892,6 +892,43 @@ TEST(CliScriptTest, StatsAndInfo) {
   }
 }
 
+TEST(CliScriptTest, CheckpointCompactExportImport) {
+  TempDir dir;
+  const std::string db = dir.Sub("db");
+  const std::string backup = dir.Sub("backup.strata");
+  const std::string restored = dir.Sub("restored");
+  CliResult r = Strata({"--durability", "strict", db},
+                       "kv put a 1\nkv put a 2\njson create d '{\"x\":1}'\ncheckpoint\n"
+                       "compact --full\nexport " + backup + "\nimport " + backup + " " +
+                           restored + "\nstats\n");
+  EXPECT_CLEAN_EXIT(r, 0);
+  std::map<std::string, std::string> fields;
+  for (const std::string& line : Lines(r.out)) {
+    const size_t colon = line.find(": ");
+    if (colon != std::string::npos) fields[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  EXPECT_EQ(fields["watermark"], "3");
+  EXPECT_EQ(fields["snapshot"], backup);  // The export's line comes last.
+  EXPECT_EQ(fields["path"], restored);
+  EXPECT_EQ(fields["snapshot_watermark"], "3");
+  EXPECT_EQ(fields["checkpoints"], "1");
+  EXPECT_EQ(fields.count("wal_segments_removed"), 1u);
+  // The imported database holds the same history.
+  r = Strata({restored, "kv", "history", "a"});
+  EXPECT_CLEAN_EXIT(r, 0);
+  EXPECT_EQ(Lines(r.out).size(), 2u) << r.out;
+  r = Strata({restored, "json", "get", "d", "/x"});
+  EXPECT_CLEAN_EXIT(r, 0);
+  EXPECT_EQ(r.out.rfind("1", 0), 0u) << r.out;
+  // Refused where it cannot work.
+  r = Strata({"--in-memory", "checkpoint"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: FailedPrecondition: "), std::string::npos) << r.err;
+  r = Strata({db, "import", backup, restored});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: AlreadyExists: "), std::string::npos) << r.err;
+}
+
 // --- Machine output.
 
 TEST(CliScriptTest, JsonOutputParsesBack) {
