@@ -88,6 +88,13 @@ absl::StatusOr<CheckpointInfo> DatabaseImpl::CheckpointLocked() {
   // while the pin is held, so the snapshot is exactly the state at W.
   storage::SnapshotRegistry::Pin pin = txns_->snapshots().Acquire(txns_->visible());
   meta.watermark = pin.version;
+  // Make the log durable through W first (Buffered mode may not have synced
+  // it yet), so the log never has a hole below a snapshot and recovery can
+  // still fall back to an older snapshot.
+  if (absl::Status s = wal_->Flush(); !s.ok()) {
+    txns_->snapshots().Release(pin);
+    return s;
+  }
   const std::string name = storage::SnapshotFileName(meta.watermark);
   const std::string tmp = dir + "/" + name + ".tmp";
   absl::StatusOr<CheckpointInfo> info = WriteSnapshot(env_, *store_, tmp, meta);

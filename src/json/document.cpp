@@ -42,12 +42,6 @@ constexpr size_t kDoubleBytes = 8;
 constexpr uint64_t kMinElementBytes = 1;
 constexpr uint64_t kMinMemberBytes = 2;
 
-uint64_t ZigZagEncode(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t ZigZagDecode(uint64_t u) {
-  return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-}
 
 size_t VarintLength(uint64_t v) {
   size_t n = 1;
@@ -146,7 +140,7 @@ size_t Measure(const Value& value, std::vector<uint64_t>* bodies) {
     case Value::Type::kBool:
       return 2;
     case Value::Type::kInt:
-      return 1 + VarintLength(ZigZagEncode(value.AsInt()));
+      return 1 + VarintLength(util::ZigZagEncode(value.AsInt()));
     case Value::Type::kDouble:
       return 1 + kDoubleBytes;
     case Value::Type::kString:
@@ -185,7 +179,7 @@ void Write(const Value& value, const std::vector<uint64_t>& bodies, size_t* next
       out->push_back(value.AsBool() ? 1 : 0);
       return;
     case Value::Type::kInt:
-      util::PutVarint64(out, ZigZagEncode(value.AsInt()));
+      util::PutVarint64(out, util::ZigZagEncode(value.AsInt()));
       return;
     case Value::Type::kDouble:
       util::PutFixed64(out, std::bit_cast<uint64_t>(value.AsDouble()));
@@ -244,7 +238,7 @@ class Decoder {
         if (!ReadVarint(doc_, &pos_, limit, &u)) {
           return Short(start, limit, "truncated, over-long or non-shortest int varint");
         }
-        *out = Value(ZigZagDecode(u));
+        *out = Value(util::ZigZagDecode(u));
         return absl::OkStatus();
       }
       case Value::Type::kDouble: {

@@ -50,6 +50,15 @@ inline uint64_t DecodeFixed64(const char* p) {
          (static_cast<uint64_t>(DecodeFixed32(p + 4)) << 32);
 }
 
+// Zigzag mapping of signed to unsigned integers, so small negative numbers
+// get short varints: 0 -> 0, -1 -> 1, 1 -> 2, -2 -> 3, ...
+inline uint64_t ZigZagEncode(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t ZigZagDecode(uint64_t u) {
+  return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+}
+
 inline void PutVarint64(std::string* dst, uint64_t v) {
   char buf[10];
   int n = 0;

@@ -33,12 +33,6 @@ using util::Sv;
 constexpr uint64_t kMinElementBytes = 1;
 constexpr uint64_t kMinMemberBytes = 2;
 
-uint64_t ZigZagEncode(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t ZigZagDecode(uint64_t u) {
-  return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-}
 
 void Encode(const Value& value, std::string* out) {
   out->push_back(static_cast<char>(value.type()));
@@ -49,7 +43,7 @@ void Encode(const Value& value, std::string* out) {
       out->push_back(value.AsBool() ? 1 : 0);
       return;
     case Value::Type::kInt:
-      PutVarint64(out, ZigZagEncode(value.AsInt()));
+      PutVarint64(out, util::ZigZagEncode(value.AsInt()));
       return;
     case Value::Type::kDouble:
       PutFixed64(out, std::bit_cast<uint64_t>(value.AsDouble()));
@@ -98,7 +92,7 @@ class Decoder {
       case Value::Type::kInt: {
         uint64_t u = 0;
         if (!GetVarint64(&in_, &u)) return Corrupt(start, "truncated or over-long int varint");
-        *out = Value(ZigZagDecode(u));
+        *out = Value(util::ZigZagDecode(u));
         return absl::OkStatus();
       }
       case Value::Type::kDouble: {
