@@ -5,7 +5,13 @@
 #ifndef STRATA_OPTIONS_HPP_
 #define STRATA_OPTIONS_HPP_
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/types.hpp"
 
 namespace strata {
 
@@ -43,18 +49,39 @@ enum class RecoveryMode : uint8_t {
   kPointInTime = 2,
 };
 
-// How much history each key keeps. The storage-artifact layer adds
-// time-based policies and per-run overrides; the engine core honours these.
+// How much history each key keeps. A key's newest version always stays;
+// older ones are trimmed as the key is written, and for every key at once by
+// Database::Compact(kFull). Trimming never removes a version an open
+// snapshot may still read. Reading a trimmed version gives HistoryTrimmed
+// with the earliest retained version.
 struct RetentionPolicy {
-  enum class Kind : uint8_t { kKeepAll = 0, kKeepLast = 1 };
+  enum class Kind : uint8_t { kKeepAll = 0, kKeepLast = 1, kKeepFor = 2 };
   Kind kind = Kind::kKeepAll;
   // For kKeepLast: how many versions of each key stay readable (>= 1).
   uint32_t keep_last = 0;
+  // For kKeepFor: how long (microseconds, >= 1) a superseded version stays
+  // readable. Every version needed to read the key at any time in the
+  // window stays, i.e. also the newest one older than the window.
+  int64_t keep_for_us = 0;
 
   static RetentionPolicy KeepAll() { return {}; }
   static RetentionPolicy KeepLast(uint32_t n) {
-    return {Kind::kKeepLast, n};
+    return {Kind::kKeepLast, n, 0};
   }
+  static RetentionPolicy KeepFor(std::chrono::microseconds duration) {
+    return {Kind::kKeepFor, 0, static_cast<int64_t>(duration.count())};
+  }
+};
+
+// A retention policy for part of the database: the entities of one run
+// (`run` non-empty), of one primitive (`primitive` set), or of one primitive
+// in one run (both). The most specific override that matches an entity
+// applies (run and primitive, then run, then primitive), else
+// Options::retention.
+struct RetentionOverride {
+  std::string run;
+  std::optional<Primitive> primitive;
+  RetentionPolicy policy;
 };
 
 struct Options {
@@ -89,6 +116,8 @@ struct Options {
 
   // History kept per key. Default: KeepAll.
   RetentionPolicy retention;
+  // Per-run and per-primitive exceptions to `retention` (at most 1024).
+  std::vector<RetentionOverride> retention_overrides;
 
   // Largest encoded value accepted, in bytes. Default: 16 MiB.
   uint64_t max_value_bytes = 16ull << 20;

@@ -208,7 +208,8 @@ absl::StatusOr<Version> DatabaseImpl::LoadNewestSnapshot(TimestampMicros* last_t
   std::string problems;
   for (Version w : snapshots) {
     const std::string name = storage::SnapshotFileName(w);
-    auto store = std::make_unique<storage::MvccStore>(options_.shard_count, options_.retention);
+    auto store = std::make_unique<storage::MvccStore>(options_.shard_count, options_.retention,
+                                                      options_.retention_overrides);
     TimestampMicros newest_ts = 0;
     absl::Status s;
     absl::StatusOr<std::string> contents = env_->ReadFile(dir + "/" + name);

@@ -37,6 +37,20 @@ absl::Status InvalidOption(std::string_view what) {
   return MakeError(ErrorCode::kInvalidArgument, absl::StrCat("invalid option: ", Sv(what)));
 }
 
+absl::Status ValidateRetention(const RetentionPolicy& p, const std::string& what) {
+  switch (p.kind) {
+    case RetentionPolicy::Kind::kKeepAll:
+      return absl::OkStatus();
+    case RetentionPolicy::Kind::kKeepLast:
+      if (p.keep_last < 1) return InvalidOption(what + ": KeepLast needs n >= 1");
+      return absl::OkStatus();
+    case RetentionPolicy::Kind::kKeepFor:
+      if (p.keep_for_us < 1) return InvalidOption(what + ": KeepFor needs a positive duration");
+      return absl::OkStatus();
+  }
+  return InvalidOption(what + ": unknown retention kind");
+}
+
 absl::Status ValidateOptions(const Options& o) {
   if (o.flush_interval_ms < 1 || o.flush_interval_ms > 60000) {
     return InvalidOption("flush_interval_ms must be in 1..60000");
@@ -48,8 +62,26 @@ absl::Status ValidateOptions(const Options& o) {
   if (o.shard_count < 1 || o.shard_count > 4096) {
     return InvalidOption("shard_count must be in 1..4096");
   }
-  if (o.retention.kind == RetentionPolicy::Kind::kKeepLast && o.retention.keep_last < 1) {
-    return InvalidOption("RetentionPolicy::KeepLast needs n >= 1");
+  STRATA_RETURN_IF_ERROR(ValidateRetention(o.retention, "retention"));
+  if (o.retention_overrides.size() > 1024) {
+    return InvalidOption("retention_overrides holds more than 1024 overrides");
+  }
+  for (size_t i = 0; i < o.retention_overrides.size(); ++i) {
+    const RetentionOverride& r = o.retention_overrides[i];
+    const std::string what = absl::StrCat("retention_overrides[", i, "]");
+    if (r.run.empty() && !r.primitive.has_value()) {
+      return InvalidOption(absl::StrCat(what, " names neither a run nor a primitive"));
+    }
+    if (!r.run.empty()) {
+      if (absl::Status s = ValidateRunId(r.run); !s.ok()) {
+        return InvalidOption(absl::StrCat(what, ": ", s.message()));
+      }
+    }
+    if (r.primitive.has_value() && (static_cast<int>(*r.primitive) < 1 ||
+                                    static_cast<int>(*r.primitive) > 7)) {
+      return InvalidOption(absl::StrCat(what, " names an unknown primitive"));
+    }
+    STRATA_RETURN_IF_ERROR(ValidateRetention(r.policy, what));
   }
   if (o.max_value_bytes < 1 || o.max_value_bytes > (256ull << 20)) {
     return InvalidOption("max_value_bytes must be in 1..256 MiB");
@@ -304,11 +336,11 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::OpenMemory(
   o.durability = DurabilityMode::kInMemory;
   STRATA_RETURN_IF_ERROR(ValidateOptions(o));
   std::unique_ptr<DatabaseImpl> db(new DatabaseImpl("", o, nullptr));
-  db->store_ = std::make_unique<storage::MvccStore>(o.shard_count, o.retention);
+  db->store_ = std::make_unique<storage::MvccStore>(o.shard_count, o.retention,
+                                                    o.retention_overrides);
   db->runs_ = std::make_unique<primitives::RunRegistry>(db->store_.get());
   db->txns_ = std::make_unique<txn::TransactionManager>(
-      db->store_.get(), nullptr, DurabilityMode::kInMemory,
-      o.retention.kind != RetentionPolicy::Kind::kKeepAll);
+      db->store_.get(), nullptr, DurabilityMode::kInMemory, db->store_->trims_history());
   return db;
 }
 
@@ -370,7 +402,8 @@ absl::Status DatabaseImpl::OpenFiles() {
 
   uuid_ = manifest_.uuid;
   format_version_ = manifest_.format_version;
-  store_ = std::make_unique<storage::MvccStore>(options_.shard_count, options_.retention);
+  store_ = std::make_unique<storage::MvccStore>(options_.shard_count, options_.retention,
+                                                options_.retention_overrides);
   runs_ = std::make_unique<primitives::RunRegistry>(store_.get());
   STRATA_RETURN_IF_ERROR(Recover());
   return absl::OkStatus();
@@ -476,8 +509,7 @@ absl::Status DatabaseImpl::Recover() {
       wal_, storage::WalWriter::Open(env_, wal_dir, result.last_segment + 1, wal_options,
                                      on_new_segment));
   txns_ = std::make_unique<txn::TransactionManager>(
-      store_.get(), wal_.get(), options_.durability,
-      options_.retention.kind != RetentionPolicy::Kind::kKeepAll);
+      store_.get(), wal_.get(), options_.durability, store_->trims_history());
   txns_->SetRecovered(result.last_version, last_ts);
   StartCheckpointer();
   return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <queue>
 
+#include "util/clock.hpp"
 #include "util/hash.hpp"
 #include "util/strings.hpp"
 
@@ -148,8 +149,25 @@ class MvccStore::ShardRange {
   bool valid_ = false;
 };
 
-MvccStore::MvccStore(uint32_t shard_count, RetentionPolicy retention)
-    : retention_(retention) {
+namespace {
+
+bool Trims(const RetentionPolicy& p) { return p.kind != RetentionPolicy::Kind::kKeepAll; }
+
+bool AnyTrims(const RetentionPolicy& global, const std::vector<RetentionOverride>& overrides) {
+  if (Trims(global)) return true;
+  for (const RetentionOverride& o : overrides) {
+    if (Trims(o.policy)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+MvccStore::MvccStore(uint32_t shard_count, RetentionPolicy retention,
+                     std::vector<RetentionOverride> overrides)
+    : retention_(retention),
+      overrides_(std::move(overrides)),
+      trims_history_(AnyTrims(retention_, overrides_)) {
   shard_count_ = std::bit_ceil(std::clamp<uint32_t>(shard_count, 1, 4096));
   shard_mask_ = shard_count_ - 1;
   shards_ = std::make_unique<Shard[]>(shard_count_);
@@ -331,8 +349,9 @@ void MvccStore::Install(std::string_view store_key, Version version,
   if (at_head) {
     shard.live_keys += static_cast<int64_t>(!tombstone) - static_cast<int64_t>(was_live);
   }
-  if (retention_.kind == RetentionPolicy::Kind::kKeepLast) {
-    TrimChain(&shard, &chain, horizon);
+  if (trims_history_) {
+    const RetentionPolicy& policy = PolicyFor(store_key);
+    if (Trims(policy)) TrimChain(&shard, &chain, horizon, policy, timestamp_us);
   }
 }
 
@@ -347,14 +366,40 @@ MvccStore::Counters MvccStore::SumCounters() const {
   return total;
 }
 
-uint64_t MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon) {
-  const uint32_t keep = std::max<uint32_t>(retention_.keep_last, 1);
-  // Keep the `keep` newest nodes, and further nodes up to and including the
-  // newest one at or below the horizon (an open snapshot may read it).
+const RetentionPolicy& MvccStore::PolicyFor(std::string_view store_key) const {
+  if (overrides_.empty() || store_key.size() < 2) return retention_;
+  const auto primitive = static_cast<Primitive>(store_key[0]);
+  const size_t run_size = static_cast<uint8_t>(store_key[1]);
+  const std::string_view run = store_key.substr(2, run_size);
+  // Most specific first: run and primitive, run, primitive.
+  const RetentionPolicy* by_run = nullptr;
+  const RetentionPolicy* by_primitive = nullptr;
+  for (const RetentionOverride& o : overrides_) {
+    const bool run_matches = !o.run.empty() && o.run == run;
+    const bool primitive_matches = o.primitive.has_value() && *o.primitive == primitive;
+    if (run_matches && primitive_matches) return o.policy;
+    if (run_matches && !o.primitive.has_value()) by_run = &o.policy;
+    if (primitive_matches && o.run.empty()) by_primitive = &o.policy;
+  }
+  if (by_run != nullptr) return *by_run;
+  if (by_primitive != nullptr) return *by_primitive;
+  return retention_;
+}
+
+uint64_t MvccStore::TrimChain(Shard* shard, Chain* chain, Version horizon,
+                              const RetentionPolicy& policy, TimestampMicros now) {
+  const uint32_t keep =
+      policy.kind == RetentionPolicy::Kind::kKeepLast ? std::max<uint32_t>(policy.keep_last, 1) : 1;
+  const bool by_time = policy.kind == RetentionPolicy::Kind::kKeepFor;
+  const TimestampMicros cutoff = now - policy.keep_for_us;
+  // Keep the `keep` newest nodes, every node newer than the time window's
+  // start and the newest one at or before it (the state at the cutoff), and
+  // further nodes up to and including the newest one at or below the
+  // horizon (an open snapshot may read it).
   VersionNode* node = chain->head;
   uint32_t kept = 1;
   while (node->older != nullptr &&
-         (kept < keep || node->version > horizon)) {
+         (kept < keep || node->version > horizon || (by_time && node->timestamp_us > cutoff))) {
     node = node->older;
     ++kept;
   }
@@ -402,13 +447,16 @@ void MvccStore::SetEarliestRetained(std::string_view store_key, Version earliest
 }
 
 uint64_t MvccStore::TrimAll(Version horizon) {
-  if (retention_.kind != RetentionPolicy::Kind::kKeepLast) return 0;
+  if (!trims_history_) return 0;
+  const TimestampMicros now = util::NowMicros();
   uint64_t removed = 0;
   for (uint32_t i = 0; i < shard_count_; ++i) {
     Shard& shard = shards_[i];
     absl::MutexLock lock(&shard.mu);
     for (Chain* chain : shard.chains) {
-      if (chain->head != nullptr) removed += TrimChain(&shard, chain, horizon);
+      if (chain->head == nullptr) continue;
+      const RetentionPolicy& policy = PolicyFor(chain->key());
+      if (Trims(policy)) removed += TrimChain(&shard, chain, horizon, policy, now);
     }
   }
   return removed;

@@ -70,7 +70,13 @@ enum class ReadStatus {
 
 class MvccStore {
  public:
-  MvccStore(uint32_t shard_count, RetentionPolicy retention);
+  MvccStore(uint32_t shard_count, RetentionPolicy retention,
+            std::vector<RetentionOverride> overrides = {});
+
+  // The policy that applies to a store key (see RetentionOverride).
+  const RetentionPolicy& PolicyFor(std::string_view store_key) const;
+  // Whether any policy trims history.
+  bool trims_history() const { return trims_history_; }
   ~MvccStore();
   MvccStore(const MvccStore&) = delete;
   MvccStore& operator=(const MvccStore&) = delete;
@@ -239,12 +245,16 @@ class MvccStore {
                                    ReadStatus* status, Version* earliest);
   static ReadStatus ReadChain(const Chain& chain, Version snapshot,
                               Versioned<Value>* out, Version* earliest);
+  // Trims per `policy`, treating `now` as the current time for kKeepFor.
   // Returns the number of versions removed.
-  uint64_t TrimChain(Shard* shard, Chain* chain, Version horizon)
+  uint64_t TrimChain(Shard* shard, Chain* chain, Version horizon,
+                     const RetentionPolicy& policy, TimestampMicros now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   static size_t NodeBytes(const VersionNode& node);
 
   const RetentionPolicy retention_;
+  const std::vector<RetentionOverride> overrides_;
+  const bool trims_history_;
   uint32_t shard_mask_;
   std::unique_ptr<Shard[]> shards_;
   uint32_t shard_count_;

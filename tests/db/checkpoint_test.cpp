@@ -381,6 +381,47 @@ TEST_F(CheckpointTest, FullCompactionAppliesRetentionWithoutChangingRetainedRead
   EXPECT_EQ(ErrorVersion(trimmed), versions[4]);
 }
 
+TEST_F(CheckpointTest, RetentionOverridesAndTimeWindowsThroughCompaction) {
+  Options o = StrictOptions();
+  o.retention = RetentionPolicy::KeepFor(std::chrono::milliseconds(100));
+  o.retention_overrides = {{"scratch", std::nullopt, RetentionPolicy::KeepLast(1)},
+                           {"", Primitive::kState, RetentionPolicy::KeepAll()}};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, Database::Open(Path(), o));
+  ASSERT_OK(db->CreateRun("scratch"));
+  std::vector<Version> kv;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(Version v, db->KvPut("default", "k", Value(i)));
+    kv.push_back(v);
+    ASSERT_OK(db->KvPut("scratch", "k", Value(i)));
+    ASSERT_OK(db->StateSet("default", "cell", Value(i)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  ASSERT_OK_AND_ASSIGN(Version newest, db->KvPut("default", "k", Value(3)));
+  ASSERT_OK(db->StateSet("default", "cell", Value(3)));
+  ASSERT_OK(db->Compact(CompactMode::kFull));
+  // KeepFor: the newest, plus the state at the window's start (value 2).
+  ASSERT_OK_AND_ASSIGN(std::vector<KvVersion> h, db->KvHistory("default", "k"));
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].version, newest);
+  EXPECT_EQ(h[1].version, kv[2]);
+  absl::Status trimmed = db->KvGetAt("default", "k", kv[0]).status();
+  EXPECT_EQ(GetErrorCode(trimmed), ErrorCode::kHistoryTrimmed) << trimmed;
+  // The run's override, and the primitive's.
+  ASSERT_OK_AND_ASSIGN(h, db->KvHistory("scratch", "k"));
+  EXPECT_EQ(h.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(h, db->History(EntityRef{"default", Primitive::kState, "cell", {}, {}}));
+  EXPECT_EQ(h.size(), 4u);
+  // Bad policies are refused at open.
+  Options bad = StrictOptions();
+  bad.retention_overrides = {{"", std::nullopt, RetentionPolicy::KeepLast(1)}};
+  EXPECT_ERROR(Database::Open(Path("bad"), bad), ErrorCode::kInvalidArgument);
+  bad.retention_overrides = {{"run!", std::nullopt, RetentionPolicy::KeepLast(1)}};
+  EXPECT_ERROR(Database::Open(Path("bad"), bad), ErrorCode::kInvalidArgument);
+  bad.retention_overrides.clear();
+  bad.retention = RetentionPolicy::KeepFor(std::chrono::microseconds(0));
+  EXPECT_ERROR(Database::Open(Path("bad"), bad), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(CheckpointTest, AutomaticCheckpointsFollowTheLog) {
   Options o = StrictOptions();
   o.checkpoint_wal_bytes = 64 << 10;

@@ -381,6 +381,77 @@ TEST(MvccStoreTest, HistoryNewestFirstWithTombstones) {
   EXPECT_TRUE(store.History(K("missing"), 100, 100).empty());
 }
 
+// --- Time-based retention and overrides.
+
+TEST(MvccStoreTest, KeepForKeepsTheWindowAndTheStateAtItsStart) {
+  // Timestamps are version * 10 us; a 35 us window.
+  MvccStore store(8, RetentionPolicy::KeepFor(std::chrono::microseconds(35)));
+  for (Version v = 1; v <= 10; ++v) Put(store, "k", v, Value(static_cast<int64_t>(v)));
+  // At v10 (t = 100) the window starts at t = 65: versions 7..10 are newer,
+  // and 6 (t = 60) is the state at the window's start. 1..5 are gone.
+  const std::vector<KvVersion> h = store.History(K("k"), 100, 100);
+  ASSERT_EQ(h.size(), 5u);
+  EXPECT_EQ(h.back().version, 6u);
+  EXPECT_EQ(store.EarliestRetained(K("k")), 6u);
+  Versioned<Value> out;
+  Version earliest = 0;
+  EXPECT_EQ(store.Get(K("k"), 5, &out, &earliest), ReadStatus::kTrimmed);
+  EXPECT_EQ(earliest, 6u);
+  EXPECT_EQ(store.Get(K("k"), 6, &out), ReadStatus::kFound);
+  EXPECT_EQ(out.value, Value(6));
+}
+
+TEST(MvccStoreTest, KeepForNeverDropsTheNewestVersion) {
+  MvccStore store(8, RetentionPolicy::KeepFor(std::chrono::microseconds(1)));
+  Put(store, "k", 1, Value(1));
+  Put(store, "k", 50, Value(2));
+  // Written at t = 500: the state at the window's start (t = 499) is v1.
+  EXPECT_EQ(store.History(K("k"), 100, 100).size(), 2u);
+  // Long after (TrimAll uses the clock), the window holds no version at all:
+  // only the newest stays.
+  EXPECT_EQ(store.TrimAll(/*horizon=*/100), 1u);
+  const std::vector<KvVersion> h = store.History(K("k"), 100, 100);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].value, Value(2));
+}
+
+TEST(MvccStoreTest, MostSpecificRetentionOverrideApplies) {
+  std::vector<RetentionOverride> overrides = {
+      {"scratch", std::nullopt, RetentionPolicy::KeepLast(1)},
+      {"", Primitive::kState, RetentionPolicy::KeepLast(2)},
+      {"scratch", Primitive::kState, RetentionPolicy::KeepLast(3)},
+  };
+  MvccStore store(8, RetentionPolicy::KeepAll(), overrides);
+  EXPECT_TRUE(store.trims_history());
+  const std::string kv_default = MakeStoreKey(Primitive::kKv, "default", "a");
+  const std::string kv_scratch = MakeStoreKey(Primitive::kKv, "scratch", "a");
+  const std::string state_default = MakeStoreKey(Primitive::kState, "default", "a");
+  const std::string state_scratch = MakeStoreKey(Primitive::kState, "scratch", "a");
+  for (Version v = 1; v <= 20; v += 4) {
+    store.Install(kv_default, v, v, false, Value(1), v);
+    store.Install(kv_scratch, v + 1, v + 1, false, Value(1), v + 1);
+    store.Install(state_default, v + 2, v + 2, false, Value(1), v + 2);
+    store.Install(state_scratch, v + 3, v + 3, false, Value(1), v + 3);
+  }
+  EXPECT_EQ(store.History(kv_default, 100, 100).size(), 5u);    // Global KeepAll.
+  EXPECT_EQ(store.History(kv_scratch, 100, 100).size(), 1u);    // The run's.
+  EXPECT_EQ(store.History(state_default, 100, 100).size(), 2u); // The primitive's.
+  EXPECT_EQ(store.History(state_scratch, 100, 100).size(), 3u); // Run and primitive.
+  EXPECT_FALSE(MvccStore(8, RetentionPolicy::KeepAll()).trims_history());
+}
+
+TEST(MvccStoreTest, TrimAllAppliesAPolicyToKeysNotWrittenAgain) {
+  MvccStore store(8, RetentionPolicy::KeepLast(1));
+  // Installed with a horizon of 0: an old snapshot held every version.
+  for (Version v = 1; v <= 4; ++v) {
+    store.Install(K("k"), v, static_cast<TimestampMicros>(v), false, Value(1), 0);
+  }
+  EXPECT_EQ(store.History(K("k"), 100, 100).size(), 4u);
+  EXPECT_EQ(store.TrimAll(/*horizon=*/100), 3u);
+  EXPECT_EQ(store.History(K("k"), 100, 100).size(), 1u);
+  EXPECT_EQ(store.TrimAll(100), 0u);
+}
+
 // --- KeepLast trimming.
 
 TEST(MvccStoreTest, KeepLastTwoBoundsAHotKey) {
