@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "db/database_impl.hpp"
 #include "storage/snapshot_file.hpp"
 #include "storage/store_key.hpp"
@@ -260,16 +262,26 @@ absl::StatusOr<Version> DatabaseImpl::LoadNewestSnapshot(TimestampMicros* last_t
 }
 
 void DatabaseImpl::StartCheckpointer() {
-  if (path_.empty() || options_.checkpoint_wal_bytes == 0) return;
+  if (path_.empty() ||
+      (options_.checkpoint_wal_bytes == 0 && options_.checkpoint_interval_ms == 0)) {
+    return;
+  }
   checkpointer_ = std::thread([this] {
     absl::MutexLock lock(&checkpointer_mu_);
+    const absl::Duration interval = absl::Milliseconds(options_.checkpoint_interval_ms);
+    absl::Time last = absl::Now();
     while (!stop_checkpointer_) {
       checkpointer_mu_.AwaitWithTimeout(absl::Condition(&stop_checkpointer_),
                                         absl::Milliseconds(50));
       if (stop_checkpointer_) break;
       const uint64_t logged = wal_->appended_bytes() -
                               logged_at_checkpoint_.load(std::memory_order_relaxed);
-      if (logged < options_.checkpoint_wal_bytes) continue;
+      const bool by_size =
+          options_.checkpoint_wal_bytes != 0 && logged >= options_.checkpoint_wal_bytes;
+      const bool by_time = options_.checkpoint_interval_ms != 0 && logged > 0 &&
+                           absl::Now() - last >= interval;
+      if (!by_size && !by_time) continue;
+      last = absl::Now();
       checkpointer_mu_.Unlock();
       {
         absl::MutexLock cp(&checkpoint_mu_);

@@ -139,6 +139,7 @@ class CheckpointTest : public ::testing::Test {
     Options o;
     o.durability = DurabilityMode::kStrict;
     o.checkpoint_wal_bytes = 0;  // Only explicit checkpoints.
+    o.checkpoint_interval_ms = 0;
     return o;
   }
   std::string Path(const std::string& name = "db") const { return dir_.Sub(name); }
@@ -438,6 +439,24 @@ TEST_F(CheckpointTest, AutomaticCheckpointsFollowTheLog) {
   ASSERT_OK(db->Close());
   ASSERT_OK_AND_ASSIGN(db, Database::Open(Path(), o));
   EXPECT_EQ(Dump(*db), before);
+}
+
+TEST_F(CheckpointTest, AutomaticCheckpointsFollowTheClockWhenSomethingWasLogged) {
+  Options o = StrictOptions();
+  o.checkpoint_interval_ms = 100;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, Database::Open(Path(), o));
+  // Nothing logged: no checkpoint however long it waits.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(db->Stats().checkpoints, 0u);
+  ASSERT_OK_AND_ASSIGN(Version v, db->KvPut("default", "k", Value(1)));
+  for (int wait = 0; wait < 200 && db->Stats().checkpoints == 0; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(db->Stats().checkpoints, 1u);
+  EXPECT_EQ(db->Stats().snapshot_watermark, v);
+  // And not again while nothing more is logged.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(db->Stats().checkpoints, 1u);
 }
 
 TEST_F(CheckpointTest, CopyOfACheckpointedDirectoryOpensIdentically) {
