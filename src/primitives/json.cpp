@@ -40,6 +40,10 @@ class JsonTxnState final : public txn::TxnContext::Extension {
   absl::Status Flush(txn::TxnContext& txn) override {
     for (auto& [key, st] : docs_) {
       if (!st.written) continue;
+      // A later DeleteRun in this transaction replaced the pending write with
+      // a tombstone: the document goes with its run.
+      bool deleted = false;
+      if (txn.HasPendingWrite(key, &deleted) && deleted && st.exists) continue;
       absl::Status s;
       if (st.whole) {
         s = st.exists ? txn.Write(storage::MutationType::kPut, Primitive::kJson, st.run, st.id,

@@ -321,6 +321,24 @@ TEST_F(JsonTest, TransactionsReadTheirWritesAndCommitAtomically) {
   }
 }
 
+TEST_F(JsonTest, DeleteRunInTheSameTransactionTakesChangedDocumentsWithIt) {
+  ASSERT_OK(db_->CreateRun("r"));
+  ASSERT_OK(db_->JsonCreate("r", "doc", SampleDoc()));
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Transaction> txn, db_->BeginTransaction());
+    ASSERT_OK(txn->JsonSet("r", "doc", "/s", Value("changed")));
+    ASSERT_OK(txn->JsonCreate("r", "fresh", Value(1)));
+    ASSERT_OK(txn->DeleteRun("r"));
+    ASSERT_OK(txn->Commit());
+  }
+  EXPECT_ERROR(db_->JsonGet("r", "doc"), ErrorCode::kNotFound);
+  ASSERT_OK(db_->CreateRun("r"));
+  EXPECT_ERROR(db_->JsonGet("r", "doc"), ErrorCode::kNotFound);
+  EXPECT_ERROR(db_->JsonGet("r", "fresh"), ErrorCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(uint64_t count, db_->Count("r", Primitive::kJson));
+  EXPECT_EQ(count, 0u);
+}
+
 // The conflict matrix of SPEC section 3: a transaction that touched `mine`
 // commits after another committed a change at `theirs`.
 struct MatrixCase {
