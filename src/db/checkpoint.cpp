@@ -82,38 +82,19 @@ absl::StatusOr<CheckpointInfo> DatabaseImpl::CheckpointLocked() {
   const std::string dir = SnapshotDir(path_);
   STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir));
   const uint64_t logged = wal_->appended_bytes();
-  storage::SnapshotMeta meta;
-  meta.uuid = uuid_;
-  meta.created_us = util::NowMicros();
-  meta.codec_id = storage::kIdentityCodecId;
-  // Pin the watermark: retention keeps the newest version <= W of every key
-  // while the pin is held, so the snapshot is exactly the state at W.
-  storage::SnapshotRegistry::Pin pin = txns_->snapshots().Acquire(txns_->visible());
-  meta.watermark = pin.version;
-  // Make the log durable through W first (Buffered mode may not have synced
-  // it yet), so the log never has a hole below a snapshot and recovery can
-  // still fall back to an older snapshot.
-  if (absl::Status s = wal_->Flush(); !s.ok()) {
-    txns_->snapshots().Release(pin);
-    return s;
-  }
-  const std::string name = storage::SnapshotFileName(meta.watermark);
-  const std::string tmp = dir + "/" + name + ".tmp";
-  absl::StatusOr<CheckpointInfo> info = WriteSnapshot(env_, *store_, tmp, meta);
-  txns_->snapshots().Release(pin);
-  if (!info.ok()) {
-    env_->RemoveFile(tmp).IgnoreError();
-    return info.status();
-  }
-  info->snapshot_id = name;
+  STRATA_ASSIGN_OR_RETURN(
+      CheckpointInfo info,
+      WriteSnapshotOfNewest(env_, [&](Version w) {
+        return dir + "/" + storage::SnapshotFileName(w);
+      }));
+  info.snapshot_id = storage::SnapshotFileName(info.watermark);
   // The snapshot counts once its name is durable; the MANIFEST then records
   // it for tools (recovery lists SNAPSHOTS/ itself).
-  STRATA_RETURN_IF_ERROR(env_->RenameFile(tmp, dir + "/" + name));
   STRATA_RETURN_IF_ERROR(env_->SyncDir(dir));
   {
     absl::MutexLock m(&manifest_mu_);
     storage::Manifest updated = manifest_;
-    updated.snapshot_watermark = meta.watermark;
+    updated.snapshot_watermark = info.watermark;
     STRATA_RETURN_IF_ERROR(storage::WriteManifest(env_, path_, updated));
     manifest_ = updated;
   }
@@ -180,18 +161,26 @@ absl::StatusOr<CompactInfo> DatabaseImpl::CompactWalLocked() {
   return info;
 }
 
-absl::StatusOr<CheckpointInfo> DatabaseImpl::Export(const std::string& file) {
-  STRATA_RETURN_IF_ERROR(CheckOpen());
-  Env* env = env_ != nullptr ? env_ : Env::Default();
-  if (env->FileExists(file)) {
-    return MakeError(ErrorCode::kAlreadyExists, absl::StrCat("export file ", file, " exists"));
-  }
+absl::StatusOr<CheckpointInfo> DatabaseImpl::WriteSnapshotOfNewest(
+    Env* env, const std::function<std::string(Version)>& file_for) {
   storage::SnapshotMeta meta;
   meta.uuid = uuid_;
   meta.created_us = util::NowMicros();
   meta.codec_id = storage::kIdentityCodecId;
+  // Pin the watermark: retention keeps the newest version <= W of every key
+  // while the pin is held, so the snapshot is exactly the state at W.
   storage::SnapshotRegistry::Pin pin = txns_->snapshots().Acquire(txns_->visible());
   meta.watermark = pin.version;
+  // Make the log durable through W first (Buffered mode may not have synced
+  // it yet), so the log never has a hole below a snapshot and recovery can
+  // still fall back to an older snapshot.
+  if (wal_ != nullptr) {
+    if (absl::Status s = wal_->Flush(); !s.ok()) {
+      txns_->snapshots().Release(pin);
+      return s;
+    }
+  }
+  const std::string file = file_for(meta.watermark);
   const std::string tmp = file + ".tmp";
   absl::StatusOr<CheckpointInfo> info = WriteSnapshot(env, *store_, tmp, meta);
   txns_->snapshots().Release(pin);
@@ -202,6 +191,15 @@ absl::StatusOr<CheckpointInfo> DatabaseImpl::Export(const std::string& file) {
   STRATA_RETURN_IF_ERROR(env->RenameFile(tmp, file));
   info->snapshot_id = file;
   return info;
+}
+
+absl::StatusOr<CheckpointInfo> DatabaseImpl::Export(const std::string& file) {
+  STRATA_RETURN_IF_ERROR(CheckOpen());
+  Env* env = env_ != nullptr ? env_ : Env::Default();
+  if (env->FileExists(file)) {
+    return MakeError(ErrorCode::kAlreadyExists, absl::StrCat("export file ", file, " exists"));
+  }
+  return WriteSnapshotOfNewest(env, [&](Version) { return file; });
 }
 
 absl::StatusOr<Version> DatabaseImpl::LoadNewestSnapshot(TimestampMicros* last_ts) {

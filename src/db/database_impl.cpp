@@ -433,21 +433,8 @@ absl::Status DatabaseImpl::ReplayJsonPatch(const std::string& store_key, Version
   // Recovery replays in commit order, so the document's newest version is
   // the one the patch was applied to when it committed.
   std::string record;
-  absl::Status s;
-  const storage::ReadStatus rs = store_->Visit(
-      store_key, std::numeric_limits<Version>::max(), nullptr,
-      [&](const Value& head, Version, TimestampMicros) {
-        if (!head.is_bytes()) {
-          s = MakeError(ErrorCode::kDataLoss, "stored record is not bytes");
-          return;
-        }
-        const std::string_view head_record = head.AsBytes();
-        s = json::ApplyToRecord(&head_record, mutation_value->AsBytes(), json::Limits(),
-                                &record);
-      });
-  if (rs != storage::ReadStatus::kFound) {
-    s = json::ApplyToRecord(nullptr, mutation_value->AsBytes(), json::Limits(), &record);
-  }
+  const absl::Status s =
+      txn::ApplyJsonPatchAtHead(*store_, store_key, mutation_value->AsBytes(), &record);
   if (!s.ok()) {
     return MakeError(ErrorCode::kDataLoss,
                      absl::StrCat("WAL record at version ", version,
@@ -991,13 +978,7 @@ absl::StatusOr<Versioned<Value>> DatabaseImpl::JsonGet(std::string_view run,
   const storage::ReadStatus rs = store_->Visit(
       store_key, 0, &txns_->visible(),
       [&](const Value& record, Version version, TimestampMicros ts) {
-        std::string_view doc;
-        s = record.is_bytes() ? json::ParseRecord(record.AsBytes(), &doc)
-                              : MakeError(ErrorCode::kDataLoss, "record is not bytes");
-        if (s.ok()) {
-          absl::StatusOr<std::string_view> slice = json::Find(doc, p);
-          s = slice.ok() ? json::DecodeDocument(*slice, &out.value) : slice.status();
-        }
+        s = primitives::JsonValueAt(record, p, &out.value);
         out.version = version;
         out.timestamp_us = ts;
       });
@@ -1011,7 +992,16 @@ absl::StatusOr<Versioned<Value>> DatabaseImpl::JsonGet(std::string_view run,
 }
 
 absl::StatusOr<bool> DatabaseImpl::JsonExists(std::string_view run, std::string_view id) {
-  return primitives::ExistsFromGet(JsonGet(run, id, ""));
+  STRATA_RETURN_IF_ERROR(CheckOpen());
+  STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, id));
+  thread_local std::string store_key;
+  storage::AssignStoreKey(Primitive::kJson, run, id, &store_key);
+  // Existence needs no decoding of the document.
+  if (store_->Visit(store_key, 0, &txns_->visible(), [](const Value&, Version, TimestampMicros) {
+      }) == storage::ReadStatus::kFound) {
+    return true;
+  }
+  return false;  // Like every Exists: a missing run is not an error here.
 }
 
 absl::StatusOr<Version> DatabaseImpl::JsonPathOps(std::string_view run, std::string_view id,

@@ -10,6 +10,7 @@
 #define STRATA_DB_DATABASE_IMPL_HPP_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -165,6 +166,11 @@ class DatabaseImpl final : public Database {
   // fresh store (falling back to older ones) and returns its watermark, or 0
   // if there is none (snapshot_problems_ then says why any was refused).
   absl::StatusOr<Version> LoadNewestSnapshot(TimestampMicros* last_ts);
+  // Writes every retained version at the newest visible commit W to
+  // `file_for(W)` (through a temp file renamed into place), after making
+  // the log durable through W. snapshot_id is the file's path.
+  absl::StatusOr<CheckpointInfo> WriteSnapshotOfNewest(
+      Env* env, const std::function<std::string(Version)>& file_for);
   absl::StatusOr<CheckpointInfo> CheckpointLocked()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
   absl::StatusOr<CompactInfo> CompactWalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);

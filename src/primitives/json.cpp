@@ -248,20 +248,7 @@ absl::StatusOr<Versioned<Value>> JsonGet(OpContext& c, std::string_view run,
   const storage::ReadStatus rs = c.txn.manager()->store()->Visit(
       key, c.txn.snapshot(), nullptr,
       [&](const Value& record, Version version, TimestampMicros ts) {
-        std::string_view doc;
-        s = record.is_bytes() ? json::ParseRecord(record.AsBytes(), &doc)
-                              : MakeError(ErrorCode::kDataLoss, "record is not bytes");
-        if (!s.ok()) {
-          s = Damaged(run, id, s);
-          return;
-        }
-        absl::StatusOr<std::string_view> slice = json::Find(doc, p);
-        if (!slice.ok()) {
-          s = slice.status();
-          return;
-        }
-        s = json::DecodeDocument(*slice, &out.value);
-        if (!s.ok()) s = Damaged(run, id, s);
+        s = JsonValueAt(record, p, &out.value);
         out.version = version;
         out.timestamp_us = ts;
       },
@@ -346,26 +333,26 @@ absl::StatusOr<IdPage> JsonList(OpContext& c, std::string_view run,
   return out;
 }
 
+absl::Status JsonValueAt(const Value& record, const json::Path& path, Value* out) {
+  auto damaged = [](const absl::Status& s) {
+    return MakeError(ErrorCode::kDataLoss, absl::StrCat("damaged JSON document: ", s.message()));
+  };
+  if (!record.is_bytes()) return damaged(MakeError(ErrorCode::kDataLoss, "record is not bytes"));
+  std::string_view doc;
+  if (absl::Status s = json::ParseRecord(record.AsBytes(), &doc); !s.ok()) return damaged(s);
+  STRATA_ASSIGN_OR_RETURN(std::string_view slice, json::Find(doc, path));
+  if (absl::Status s = json::DecodeDocument(slice, out); !s.ok()) return damaged(s);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Value> RenderJsonRecord(const Value& record,
                                        const std::optional<std::string>& path) {
-  if (!record.is_bytes()) {
-    return MakeError(ErrorCode::kDataLoss, "damaged JSON document: record is not bytes");
-  }
-  std::string_view doc;
-  absl::Status s = json::ParseRecord(record.AsBytes(), &doc);
-  if (!s.ok()) {
-    return MakeError(ErrorCode::kDataLoss, absl::StrCat("damaged JSON document: ", s.message()));
-  }
   json::Path p;
   if (path.has_value()) {
     STRATA_ASSIGN_OR_RETURN(p, json::ParsePath(*path));
   }
-  STRATA_ASSIGN_OR_RETURN(std::string_view slice, json::Find(doc, p));
   Value v;
-  s = json::DecodeDocument(slice, &v);
-  if (!s.ok()) {
-    return MakeError(ErrorCode::kDataLoss, absl::StrCat("damaged JSON document: ", s.message()));
-  }
+  STRATA_RETURN_IF_ERROR(JsonValueAt(record, p, &v));
   return v;
 }
 

@@ -67,6 +67,10 @@ absl::Status CheckJsonWrite(OpContext& c, std::string_view run, std::string_view
 // does not exist).
 absl::Status JsonNotFound(OpContext& c, std::string_view run, std::string_view id);
 
+// The value at `path` in a stored record. DataLoss for a damaged record;
+// NotFound / InvalidArgument for the path.
+absl::Status JsonValueAt(const Value& record, const json::Path& path, Value* out);
+
 // The value of a stored record (the document, or the value at `path`).
 // DataLoss for a damaged record; NotFound / InvalidArgument for the path.
 absl::StatusOr<Value> RenderJsonRecord(const Value& record,

@@ -144,25 +144,32 @@ absl::Status TransactionManager::ValidateRegions(const CommitRequest& request) {
   return absl::OkStatus();
 }
 
+absl::Status ApplyJsonPatchAtHead(const storage::MvccStore& store, std::string_view store_key,
+                                  std::string_view ops, std::string* record) {
+  absl::Status s;
+  const storage::ReadStatus found = store.Visit(
+      store_key, std::numeric_limits<Version>::max(), nullptr,
+      [&](const Value& head, Version, TimestampMicros) {
+        if (!head.is_bytes()) {
+          s = MakeError(ErrorCode::kDataLoss, "JSON document record is not bytes");
+          return;
+        }
+        const std::string_view head_record = head.AsBytes();
+        s = json::ApplyToRecord(&head_record, ops, json::Limits(), record);
+      });
+  if (found != storage::ReadStatus::kFound) {
+    s = json::ApplyToRecord(nullptr, ops, json::Limits(), record);
+  }
+  return s;
+}
+
 absl::Status TransactionManager::ApplyJsonPatches(CommitRequest& request) {
   for (size_t i = 0; i < request.mutations.size(); ++i) {
     storage::Mutation& m = request.mutations[i];
     if (m.type != storage::MutationType::kJsonPatch) continue;
     std::string record;
-    absl::Status s;
-    const storage::ReadStatus found = store_->Visit(
-        request.store_keys[i], std::numeric_limits<Version>::max(), nullptr,
-        [&](const Value& head, Version, TimestampMicros) {
-          if (!head.is_bytes()) {
-            s = MakeError(ErrorCode::kDataLoss, "JSON document record is not bytes");
-            return;
-          }
-          const std::string_view head_record = head.AsBytes();
-          s = json::ApplyToRecord(&head_record, m.value.AsBytes(), json::Limits(), &record);
-        });
-    if (found != storage::ReadStatus::kFound) {
-      s = json::ApplyToRecord(nullptr, m.value.AsBytes(), json::Limits(), &record);
-    }
+    absl::Status s =
+        ApplyJsonPatchAtHead(*store_, request.store_keys[i], m.value.AsBytes(), &record);
     if (!s.ok()) {
       return MakeError(GetErrorCode(s),
                        absl::StrCat(DescribeKey(request.store_keys[i]), ": ", s.message()));

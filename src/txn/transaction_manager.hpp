@@ -83,6 +83,14 @@ struct CommitRequest {
   std::vector<std::string> store_keys;  // Parallel to `mutations`.
 };
 
+// The record that applying the encoded operation list `ops` to the newest
+// installed version of the JSON document at `store_key` produces (see
+// json::ApplyToRecord; NotFound when there is no live version). Both the
+// commit path and log replay use it, each while nothing else installs
+// JSON documents.
+absl::Status ApplyJsonPatchAtHead(const storage::MvccStore& store, std::string_view store_key,
+                                  std::string_view ops, std::string* record);
+
 class TransactionManager {
  public:
   // `wal` is null for in-memory databases.
