@@ -4,9 +4,12 @@
 // value typing, command lookup) are unit-tested directly; everything else
 // drives the built binary as a person or a script would: one-shot commands,
 // scripts on stdin, --json output, damaged and busy databases, and an
-// interactive session under a pseudo terminal (script(1) from bsdutils)
-// with prompt, history recall and tab completion.
+// interactive session under a pseudo terminal with prompt, history recall,
+// tab completion and Ctrl-C / Ctrl-D.
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1130,26 +1133,116 @@ TEST(CliBinaryTest, BusyDatabaseNamesTheHolder) {
 
 // --- The interactive shell under a pseudo terminal.
 
-class CliInteractiveTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "script(1) is not installed";
+// `strata ARGS` running on a pseudo terminal. Keystrokes are sent only once
+// the shell has printed what the previous ones should produce (normally the
+// next prompt), so the test does not depend on how fast the machine is.
+class PtySession {
+ public:
+  PtySession(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    std::vector<std::string> argv{STRATA_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = forkpty(&master_, nullptr, nullptr, nullptr);
+    if (pid_ == 0) {
+      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+      std::vector<char*> c_argv;
+      for (const std::string& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+      c_argv.push_back(nullptr);
+      execv(c_argv[0], c_argv.data());
+      _exit(127);
+    }
   }
 
-  // Types `keystrokes` (each a burst, separated by short pauses) into
-  // `strata ARGS` running under script(1), which gives it a terminal.
-  CliResult Type(const std::vector<std::string>& args, const std::vector<std::string>& keystrokes,
-                 const std::map<std::string, std::string>& env) {
-    std::string feeder = "(sleep 0.5";
-    for (const std::string& k : keystrokes) {
-      feeder += "; printf '%s' " + ShellQuote(k) + "; sleep 0.2";
+  ~PtySession() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      Wait();
     }
-    feeder += ")";
-    std::string command = ShellQuote(STRATA_CLI_PATH);
-    for (const std::string& a : args) command += " " + ShellQuote(a);
-    const std::string pipeline =
-        feeder + " | script -qec " + ShellQuote(command) + " /dev/null";
-    return RunProgram({"/bin/sh", "-c", pipeline}, "", env);
+    if (master_ >= 0) close(master_);
+  }
+
+  bool started() const { return pid_ > 0; }
+
+  void Send(const std::string& keys) {
+    ASSERT_EQ(write(master_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  }
+
+  // Reads until `needle` appears after everything matched so far; true if it
+  // did within 30 seconds. Later Expect calls search after it.
+  bool Expect(const std::string& needle) {
+    for (;;) {
+      const size_t at = out_.find(needle, matched_);
+      if (at != std::string::npos) {
+        matched_ = at + needle.size();
+        return true;
+      }
+      if (!ReadMore()) return false;
+    }
+  }
+
+  // Reads until the next prompt ("strata:...> ").
+  bool ExpectPrompt() {
+    for (;;) {
+      size_t at = out_.find("strata:", matched_);
+      while (at != std::string::npos) {
+        const size_t end = out_.find("> ", at);
+        if (end == std::string::npos) break;
+        if (out_.find('\n', at) > end) {
+          matched_ = end + 2;
+          return true;
+        }
+        at = out_.find("strata:", at + 1);
+      }
+      if (!ReadMore()) return false;
+    }
+  }
+
+  // Reads to the end of output and reaps the process; returns its exit code
+  // (-1 if it was killed by a signal).
+  int Wait() {
+    while (ReadMore()) {
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, 0) != pid_) return -1;
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  const std::string& out() const { return out_; }
+
+ private:
+  // Appends what the terminal has; false at end of output or after 30 s.
+  bool ReadMore() {
+    pollfd p{master_, POLLIN, 0};
+    if (poll(&p, 1, 30000) <= 0) return false;
+    char buf[4096];
+    const ssize_t n = read(master_, buf, sizeof buf);
+    if (n <= 0) return false;  // EIO once the shell has exited.
+    out_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+
+  pid_t pid_ = -1;
+  int master_ = -1;
+  bool exited_ = false;
+  std::string out_;
+  size_t matched_ = 0;
+};
+
+class CliInteractiveTest : public ::testing::Test {
+ protected:
+  // Starts the shell, then for each line waits for a prompt and types it.
+  // Returns the exit code; the whole terminal output is in `*out`.
+  int Type(const std::vector<std::string>& args, const std::vector<std::string>& lines,
+           const std::map<std::string, std::string>& env, std::string* out) {
+    PtySession shell(args, env);
+    EXPECT_TRUE(shell.started());
+    for (const std::string& line : lines) {
+      EXPECT_TRUE(shell.ExpectPrompt()) << shell.out();
+      shell.Send(line);
+    }
+    const int code = shell.Wait();
+    *out = shell.out();
+    return code;
   }
 
   TempDir dir_;
@@ -1159,21 +1252,21 @@ TEST_F(CliInteractiveTest, PromptHistoryAndCompletion) {
   const std::string history = dir_.Sub("history");
   const std::map<std::string, std::string> env{
       {"HOME", dir_.path()}, {"TERM", "xterm"}, {"STRATA_HISTORY", history}};
-  CliResult r = Type({dir_.Sub("db")},
-                     {
-                         "kv put hk 5\n",
-                         "kv get hk\n",
-                         "\x1b[A\n",          // Up arrow: recall "kv get hk" and run it again.
-                         "inf\t\n",           // Completes to "info".
-                         "kv hi\thk\n",       // Completes to "kv history hk".
-                         "kv gett hk\n",      // An error does not end the session.
-                         "begin\n",           // The prompt shows the transaction.
-                         "rollback\n",
-                         "quit\n",
-                     },
-                     env);
-  EXPECT_CLEAN_EXIT(r, 0);
-  const std::string& out = r.out;
+  std::string out;
+  const int code = Type({dir_.Sub("db")},
+                        {
+                            "kv put hk 5\n",
+                            "kv get hk\n",
+                            "\x1b[A\n",     // Up arrow: recall "kv get hk" and run it again.
+                            "inf\t\n",      // Completes to "info".
+                            "kv hi\thk\n",  // Completes to "kv history hk".
+                            "kv gett hk\n",  // An error does not end the session.
+                            "begin\n",       // The prompt shows the transaction.
+                            "rollback\n",
+                            "quit\n",
+                        },
+                        env, &out);
+  EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("Type 'help' for commands"), std::string::npos) << out;
   EXPECT_NE(out.find("strata:default> "), std::string::npos) << out;
   EXPECT_NE(out.find("OK (version 1)"), std::string::npos) << out;
@@ -1183,7 +1276,7 @@ TEST_F(CliInteractiveTest, PromptHistoryAndCompletion) {
   EXPECT_NE(out.find("format_version: 1"), std::string::npos) << out;
   // "kv hi<TAB>hk" ran kv history hk.
   EXPECT_NE(out.find("version 1  20"), std::string::npos) << out;
-  // Errors go to the terminal too (script merges the streams).
+  // Errors go to the terminal too.
   EXPECT_NE(out.find("error: InvalidArgument: unknown command 'kv gett'; did you mean 'kv get'?"),
             std::string::npos)
       << out;
@@ -1197,35 +1290,45 @@ TEST_F(CliInteractiveTest, PromptHistoryAndCompletion) {
 
   // A new session starts with the saved history: three up arrows go back
   // past "quit" and "rollback" to "begin".
-  r = Type({dir_.Sub("db")}, {"\x1b[A\x1b[A\x1b[A\n", "quit\n"}, env);
-  EXPECT_CLEAN_EXIT(r, 0);
-  EXPECT_NE(r.out.find("strata:default*> "), std::string::npos) << r.out;
+  EXPECT_EQ(Type({dir_.Sub("db")}, {"\x1b[A\x1b[A\x1b[A\n", "quit\n"}, env, &out), 0) << out;
+  EXPECT_NE(out.find("strata:default*> "), std::string::npos) << out;
 }
 
 TEST_F(CliInteractiveTest, CurrentRunInThePromptAndUnwritableHistory) {
   const std::map<std::string, std::string> env{
       {"HOME", dir_.path()}, {"TERM", "xterm"},
       {"STRATA_HISTORY", dir_.Sub("no/such/dir/history")}};
-  CliResult r = Type({"--in-memory"},
-                     {"run create agent-1\n", "use agent-1\n", "kv put k v\n", "\x1b[A\x1b[A\n",
-                      "exit\n"},
-                     env);
-  EXPECT_CLEAN_EXIT(r, 0);
-  EXPECT_NE(r.out.find("a scratch in-memory database"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("strata:agent-1> "), std::string::npos) << r.out;
+  std::string out;
+  const int code = Type({"--in-memory"},
+                        {"run create agent-1\n", "use agent-1\n", "kv put k v\n",
+                         "\x1b[A\x1b[A\n", "exit\n"},
+                        env, &out);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("a scratch in-memory database"), std::string::npos) << out;
+  EXPECT_NE(out.find("strata:agent-1> "), std::string::npos) << out;
   // History still works within the session without a file.
-  EXPECT_EQ(Count(r.out, "using run agent-1"), 2u) << r.out;
+  EXPECT_EQ(Count(out, "using run agent-1"), 2u) << out;
   EXPECT_FALSE(std::filesystem::exists(dir_.Sub("no")));
 }
 
 TEST_F(CliInteractiveTest, ControlCCancelsTheLineAndControlDLeaves) {
   const std::map<std::string, std::string> env{
       {"HOME", dir_.path()}, {"TERM", "xterm"}, {"STRATA_HISTORY", ""}};
-  CliResult r = Type({dir_.Sub("db")}, {"kv put a 1", "\x03", "kv put b 2\n", "\x04"}, env);
-  EXPECT_CLEAN_EXIT(r, 0);
-  EXPECT_NE(r.out.find("^C"), std::string::npos) << r.out;
-  EXPECT_EQ(Count(r.out, "OK (version"), 1u) << r.out;
-  r = Strata({dir_.Sub("db")}, "kv get b\nkv get a\n");
+  PtySession shell({dir_.Sub("db")}, env);
+  ASSERT_TRUE(shell.started());
+  ASSERT_TRUE(shell.ExpectPrompt()) << shell.out();
+  shell.Send("kv put a 1");
+  ASSERT_TRUE(shell.Expect("kv put a 1")) << shell.out();  // The echo: the line is typed.
+  shell.Send("\x03");
+  ASSERT_TRUE(shell.Expect("^C")) << shell.out();
+  ASSERT_TRUE(shell.ExpectPrompt()) << shell.out();
+  shell.Send("kv put b 2\n");
+  ASSERT_TRUE(shell.Expect("OK (version 1)")) << shell.out();
+  ASSERT_TRUE(shell.ExpectPrompt()) << shell.out();
+  shell.Send("\x04");
+  EXPECT_EQ(shell.Wait(), 0) << shell.out();
+  EXPECT_EQ(Count(shell.out(), "OK (version"), 1u) << shell.out();
+  CliResult r = Strata({dir_.Sub("db")}, "kv get b\nkv get a\n");
   EXPECT_EQ(r.out, "2  (version 1)\n");
 }
 
