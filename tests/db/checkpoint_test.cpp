@@ -384,7 +384,9 @@ TEST_F(CheckpointTest, FullCompactionAppliesRetentionWithoutChangingRetainedRead
 
 TEST_F(CheckpointTest, RetentionOverridesAndTimeWindowsThroughCompaction) {
   Options o = StrictOptions();
-  o.retention = RetentionPolicy::KeepFor(std::chrono::milliseconds(100));
+  // The window is wide enough that a slow machine still finishes the last
+  // writes and the compaction inside it.
+  o.retention = RetentionPolicy::KeepFor(std::chrono::milliseconds(600));
   o.retention_overrides = {{"scratch", std::nullopt, RetentionPolicy::KeepLast(1)},
                            {"", Primitive::kState, RetentionPolicy::KeepAll()}};
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, Database::Open(Path(), o));
@@ -396,7 +398,7 @@ TEST_F(CheckpointTest, RetentionOverridesAndTimeWindowsThroughCompaction) {
     ASSERT_OK(db->KvPut("scratch", "k", Value(i)));
     ASSERT_OK(db->StateSet("default", "cell", Value(i)));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   ASSERT_OK_AND_ASSIGN(Version newest, db->KvPut("default", "k", Value(3)));
   ASSERT_OK(db->StateSet("default", "cell", Value(3)));
   ASSERT_OK(db->Compact(CompactMode::kFull));
