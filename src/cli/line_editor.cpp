@@ -64,6 +64,11 @@ LineEditor::LineEditor(std::string history_path) : history_path_(std::move(histo
   rl_readline_name = "strata";
   rl_attempted_completion_function = CompleteCommand;
   rl_completion_append_character = ' ';
+  // The shell handles SIGINT itself (a flag that cancels the line). With
+  // libedit's own handlers the terminal is put back in cooked mode and the
+  // signal re-raised from inside the handler, which can leave a new prompt
+  // reading in cooked mode; without them read() just returns EINTR.
+  rl_catch_signals = 0;
   rl_initialize();
   using_history();
   stifle_history(kMaxHistoryLines);

@@ -1198,11 +1198,19 @@ class PtySession {
 
   // Reads to the end of output and reaps the process; returns its exit code
   // (-1 if it was killed by a signal).
+  // A shell still running 30 seconds after its output stopped is killed
+  // (and reported as -1) rather than hanging the test.
   int Wait() {
     while (ReadMore()) {
     }
     int status = 0;
-    if (waitpid(pid_, &status, 0) != pid_) return -1;
+    for (int waited_ms = 0;; waited_ms += 10) {
+      const pid_t r = waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) break;
+      if (r < 0) return -1;
+      if (waited_ms >= 30000) kill(pid_, SIGKILL);
+      usleep(10000);
+    }
     exited_ = true;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
