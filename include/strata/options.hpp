@@ -131,9 +131,10 @@ struct Options {
   // one is taken in the background once this many bytes were logged since
   // the last one. 0 turns them off. Default: 64 MiB.
   uint64_t checkpoint_wal_bytes = 64ull << 20;
-  // ... and once this many milliseconds passed since the last one, if
-  // anything was logged meanwhile. 0 turns the time trigger off. Default:
-  // 10 minutes.
+  // ... and once this many milliseconds passed since the last one, if a
+  // commit newer than its watermark exists (including commits recovered
+  // from the log at open). 0 turns the time trigger off. Default: 10
+  // minutes.
   uint32_t checkpoint_interval_ms = 600000;
   // Snapshot files kept in SNAPSHOTS/ (>= 1). Recovery falls back to an
   // older one when the newest is damaged; WAL segments are removed only once

@@ -108,6 +108,7 @@ absl::StatusOr<CheckpointInfo> DatabaseImpl::CheckpointLocked() {
     if (n.ends_with(".tmp")) env_->RemoveFile(dir + "/" + n).IgnoreError();
   }
   logged_at_checkpoint_.store(logged, std::memory_order_relaxed);
+  watermark_at_checkpoint_.store(info.watermark, std::memory_order_relaxed);
   checkpoints_.fetch_add(1, std::memory_order_relaxed);
   return info;
 }
@@ -264,6 +265,7 @@ void DatabaseImpl::StartCheckpointer() {
       (options_.checkpoint_wal_bytes == 0 && options_.checkpoint_interval_ms == 0)) {
     return;
   }
+  watermark_at_checkpoint_.store(loaded_snapshot_, std::memory_order_relaxed);
   checkpointer_ = std::thread([this] {
     absl::MutexLock lock(&checkpointer_mu_);
     const absl::Duration interval = absl::Milliseconds(options_.checkpoint_interval_ms);
@@ -276,8 +278,12 @@ void DatabaseImpl::StartCheckpointer() {
                               logged_at_checkpoint_.load(std::memory_order_relaxed);
       const bool by_size =
           options_.checkpoint_wal_bytes != 0 && logged >= options_.checkpoint_wal_bytes;
-      const bool by_time = options_.checkpoint_interval_ms != 0 && logged > 0 &&
-                           absl::Now() - last >= interval;
+      // By time only when a commit became visible since the last snapshot:
+      // bytes appended by a commit still waiting for its sync would give a
+      // snapshot without it, and then no reason to take another.
+      const bool by_time =
+          options_.checkpoint_interval_ms != 0 && absl::Now() - last >= interval &&
+          txns_->visible_version() > watermark_at_checkpoint_.load(std::memory_order_relaxed);
       if (!by_size && !by_time) continue;
       last = absl::Now();
       checkpointer_mu_.Unlock();

@@ -228,6 +228,7 @@ class DatabaseImpl final : public Database {
   Version loaded_snapshot_ = 0;   // Watermark recovery started from.
   std::string snapshot_problems_;  // Why recovery refused snapshots.
   std::atomic<uint64_t> logged_at_checkpoint_{0};  // WAL bytes at the last one.
+  std::atomic<Version> watermark_at_checkpoint_{0};  // Its watermark.
   std::atomic<uint64_t> checkpoints_{0};
   absl::Mutex checkpointer_mu_;
   bool stop_checkpointer_ ABSL_GUARDED_BY(checkpointer_mu_) = false;
