@@ -30,7 +30,7 @@ if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
     -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCHMARKS=ON \
     -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_EXAMPLES=OFF
   cmake --build "${BUILD_DIR}" -j "${JOBS}" \
-    --target kv_bench durability_bench memory_bench snapshot_bench primitives_bench json_bench recovery_bench
+    --target kv_bench durability_bench memory_bench snapshot_bench primitives_bench json_bench recovery_bench vector_bench
 fi
 
 mkdir -p "${OUT_DIR}"

@@ -56,6 +56,7 @@
 #include "strata/primitives.hpp"
 #include "strata/types.hpp"
 #include "strata/value.hpp"
+#include "strata/vector.hpp"
 
 namespace strata {
 
@@ -316,6 +317,51 @@ class STRATA_EXPORT Transaction {
   virtual absl::StatusOr<IdPage> JsonList(std::string_view run,
                                           const ListRequest& request) = 0;
 
+  // --- Vectors (docs/vector.md). A collection lives in a run and holds
+  // vectors of one dimension, keyed by a byte string, each with optional
+  // metadata (a JSON object). Vector writes commit atomically with the rest
+  // of the transaction; searches and reads see the transaction's snapshot
+  // plus its own writes. Writes read the collection's definition, so a
+  // concurrent drop makes them conflict.
+  // AlreadyExists if the collection exists; InvalidArgument for a bad name,
+  // dimension, metric or index option.
+  virtual absl::Status CreateCollection(std::string_view run, const CollectionSpec& spec) = 0;
+  // NotFound if the collection does not exist.
+  virtual absl::StatusOr<CollectionInfo> DescribeCollection(std::string_view run,
+                                                            std::string_view name) = 0;
+  // In name order.
+  virtual absl::StatusOr<std::vector<CollectionInfo>> ListCollections(std::string_view run) = 0;
+  // Deletes the collection and every vector in it. NotFound if it does not
+  // exist.
+  virtual absl::Status DropCollection(std::string_view run, std::string_view name) = 0;
+  // Inserts or replaces the vector at `key`. NotFound for a missing
+  // collection; InvalidArgument for a wrong dimension, a NaN or infinite
+  // component, a zero vector in a cosine collection, or metadata that is
+  // not an object (or null); ResourceExhausted for oversize metadata.
+  virtual absl::Status VectorUpsert(std::string_view run, std::string_view collection,
+                                    std::string_view key, std::vector<float> vector,
+                                    Value metadata = Value()) = 0;
+  // VectorUpsert of each item; the first bad item fails the whole batch.
+  virtual absl::Status VectorUpsertBatch(std::string_view run, std::string_view collection,
+                                         std::vector<VectorItem> items) = 0;
+  // NotFound for a missing collection or key.
+  virtual absl::StatusOr<Versioned<VectorEntry>> VectorGet(std::string_view run,
+                                                           std::string_view collection,
+                                                           std::string_view key) = 0;
+  // NotFound for a missing collection or key.
+  virtual absl::Status VectorDelete(std::string_view run, std::string_view collection,
+                                    std::string_view key) = 0;
+  virtual absl::StatusOr<uint64_t> VectorCount(std::string_view run,
+                                               std::string_view collection) = 0;
+  // The k most similar vectors that pass the filter. InvalidArgument for a
+  // query of the wrong dimension or with non-finite components, k outside
+  // 1..kMaxSearchK, or a malformed filter. A search records the collection
+  // as scanned: a concurrent write to it makes this transaction conflict
+  // at commit if the transaction also wrote.
+  virtual absl::StatusOr<VectorSearchResult> VectorSearch(std::string_view run,
+                                                          std::string_view collection,
+                                                          const VectorSearchRequest& request) = 0;
+
   // --- Any entity by address (see EntityRef): the value for kv and state,
   // an object rendering for events ({seq, type, payload, timestamp_us,
   // prev_hash, hash}), spans and runs. NotFound if it does not exist.
@@ -486,6 +532,38 @@ class STRATA_EXPORT Database {
   virtual absl::StatusOr<std::vector<KvVersion>> JsonHistory(std::string_view run,
                                                              std::string_view id,
                                                              uint32_t limit = 100) = 0;
+
+  // --- Vectors (see Transaction). Writes return the commit version and
+  // retry internally when a concurrent commit changes the collection's
+  // definition under them; searches read the newest snapshot.
+  virtual absl::StatusOr<Version> CreateCollection(std::string_view run,
+                                                   const CollectionSpec& spec) = 0;
+  virtual absl::StatusOr<CollectionInfo> DescribeCollection(std::string_view run,
+                                                            std::string_view name) = 0;
+  virtual absl::StatusOr<std::vector<CollectionInfo>> ListCollections(std::string_view run) = 0;
+  virtual absl::StatusOr<Version> DropCollection(std::string_view run,
+                                                 std::string_view name) = 0;
+  virtual absl::StatusOr<Version> VectorUpsert(std::string_view run, std::string_view collection,
+                                               std::string_view key, std::vector<float> vector,
+                                               Value metadata = Value()) = 0;
+  virtual absl::StatusOr<Version> VectorUpsertBatch(std::string_view run,
+                                                    std::string_view collection,
+                                                    std::vector<VectorItem> items) = 0;
+  virtual absl::StatusOr<Versioned<VectorEntry>> VectorGet(std::string_view run,
+                                                           std::string_view collection,
+                                                           std::string_view key) = 0;
+  // The vector as of commit version `version`, with the errors of KvGetAt.
+  virtual absl::StatusOr<Versioned<VectorEntry>> VectorGetAt(std::string_view run,
+                                                             std::string_view collection,
+                                                             std::string_view key,
+                                                             Version version) = 0;
+  virtual absl::StatusOr<Version> VectorDelete(std::string_view run, std::string_view collection,
+                                               std::string_view key) = 0;
+  virtual absl::StatusOr<uint64_t> VectorCount(std::string_view run,
+                                               std::string_view collection) = 0;
+  virtual absl::StatusOr<VectorSearchResult> VectorSearch(std::string_view run,
+                                                          std::string_view collection,
+                                                          const VectorSearchRequest& request) = 0;
 
   // --- Any entity by address (see Transaction::Get).
   virtual absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) = 0;

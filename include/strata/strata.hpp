@@ -11,6 +11,7 @@
 #include "strata/status.hpp"
 #include "strata/types.hpp"
 #include "strata/value.hpp"
+#include "strata/vector.hpp"
 #include "strata/version.hpp"
 
 #endif  // STRATA_STRATA_HPP_

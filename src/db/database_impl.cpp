@@ -16,6 +16,8 @@
 #include "json/record.hpp"
 #include "primitives/kv.hpp"
 #include "primitives/run.hpp"
+#include "primitives/vector.hpp"
+#include "vector/record.hpp"
 #include "primitives/state.hpp"
 #include "primitives/trace.hpp"
 #include "storage/store_key.hpp"
@@ -103,7 +105,7 @@ class TransactionHandle final : public Transaction {
   TransactionHandle(DatabaseImpl* db, const txn::TxnLimits& limits)
       : db_(db),
         ctx_(db->transactions(), limits),
-        op_{ctx_, *db->runs(), db->options().max_value_bytes} {}
+        op_{ctx_, *db->runs(), db->options().max_value_bytes, db->vectors()} {}
 
   Version snapshot_version() const override { return ctx_.snapshot(); }
 
@@ -297,6 +299,58 @@ class TransactionHandle final : public Transaction {
     return primitives::GetEntity(op_, ref);
   }
 
+  absl::Status CreateCollection(std::string_view run, const CollectionSpec& spec) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::CreateCollection(op_, run, spec);
+  }
+  absl::StatusOr<CollectionInfo> DescribeCollection(std::string_view run,
+                                                    std::string_view name) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::DescribeCollection(op_, run, name);
+  }
+  absl::StatusOr<std::vector<CollectionInfo>> ListCollections(std::string_view run) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::ListCollections(op_, run);
+  }
+  absl::Status DropCollection(std::string_view run, std::string_view name) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::DropCollection(op_, run, name);
+  }
+  absl::Status VectorUpsert(std::string_view run, std::string_view collection,
+                            std::string_view key, std::vector<float> vector,
+                            Value metadata) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::VectorUpsert(op_, run, collection, key, std::move(vector),
+                                    std::move(metadata));
+  }
+  absl::Status VectorUpsertBatch(std::string_view run, std::string_view collection,
+                                 std::vector<VectorItem> items) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::VectorUpsertBatch(op_, run, collection, std::move(items));
+  }
+  absl::StatusOr<Versioned<VectorEntry>> VectorGet(std::string_view run,
+                                                   std::string_view collection,
+                                                   std::string_view key) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::VectorGet(op_, run, collection, key);
+  }
+  absl::Status VectorDelete(std::string_view run, std::string_view collection,
+                            std::string_view key) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::VectorDelete(op_, run, collection, key);
+  }
+  absl::StatusOr<uint64_t> VectorCount(std::string_view run,
+                                       std::string_view collection) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::VectorCount(op_, run, collection);
+  }
+  absl::StatusOr<VectorSearchResult> VectorSearch(std::string_view run,
+                                                  std::string_view collection,
+                                                  const VectorSearchRequest& request) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::VectorSearch(op_, run, collection, request);
+  }
+
   absl::StatusOr<Version> Commit() override {
     STRATA_RETURN_IF_ERROR(CheckActive());
     return ctx_.Commit();
@@ -341,6 +395,7 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::OpenMemory(
   db->runs_ = std::make_unique<primitives::RunRegistry>(db->store_.get());
   db->txns_ = std::make_unique<txn::TransactionManager>(
       db->store_.get(), nullptr, DurabilityMode::kInMemory, db->store_->trims_history());
+  db->AttachVectors();
   return db;
 }
 
@@ -498,8 +553,17 @@ absl::Status DatabaseImpl::Recover() {
   txns_ = std::make_unique<txn::TransactionManager>(
       store_.get(), wal_.get(), options_.durability, store_->trims_history());
   txns_->SetRecovered(result.last_version, last_ts);
+  AttachVectors();
   StartCheckpointer();
   return absl::OkStatus();
+}
+
+void DatabaseImpl::AttachVectors() {
+  txn::TransactionManager* txns = txns_.get();
+  vectors_ = std::make_unique<primitives::VectorRegistry>(
+      [txns] { return txns->snapshots().Horizon(txns->visible()); });
+  vectors_->Rebuild(*store_, txns_->visible_version());
+  txns_->set_vector_observer(vectors_.get());
 }
 
 absl::Status DatabaseImpl::Close() {
@@ -542,7 +606,7 @@ auto DatabaseImpl::WriteOp(Fn&& fn, uint32_t attempts) {
       std::this_thread::sleep_for(std::chrono::microseconds(rng() % cap));
     }
     txn::TxnContext ctx(txns_.get(), limits());
-    primitives::OpContext op{ctx, *runs_, options_.max_value_bytes};
+    primitives::OpContext op{ctx, *runs_, options_.max_value_bytes, vectors_.get()};
     R r = fn(op);
     if (!r.ok()) return Result(r.status());
     absl::StatusOr<Version> v = ctx.Commit();
@@ -560,7 +624,7 @@ auto DatabaseImpl::ReadOp(Fn&& fn) {
   using R = std::invoke_result_t<Fn&, primitives::OpContext&>;
   if (absl::Status s = CheckOpen(); !s.ok()) return R(s);
   txn::TxnContext ctx(txns_.get(), limits(), /*record_reads=*/false);
-  primitives::OpContext op{ctx, *runs_, options_.max_value_bytes};
+  primitives::OpContext op{ctx, *runs_, options_.max_value_bytes, vectors_.get()};
   return R(fn(op));
 }
 
@@ -953,6 +1017,124 @@ absl::StatusOr<KvPage> DatabaseImpl::StateList(std::string_view run,
                                                const ListRequest& request) {
   return ReadOp(
       [&](primitives::OpContext& c) { return primitives::StateList(c, run, request); });
+}
+
+// --- Vectors.
+
+absl::StatusOr<Version> DatabaseImpl::CreateCollection(std::string_view run,
+                                                       const CollectionSpec& spec) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::CreateCollection(c, run, spec);
+  })));
+}
+
+absl::StatusOr<CollectionInfo> DatabaseImpl::DescribeCollection(std::string_view run,
+                                                                std::string_view name) {
+  return ReadOp(
+      [&](primitives::OpContext& c) { return primitives::DescribeCollection(c, run, name); });
+}
+
+absl::StatusOr<std::vector<CollectionInfo>> DatabaseImpl::ListCollections(std::string_view run) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::ListCollections(c, run); });
+}
+
+absl::StatusOr<Version> DatabaseImpl::DropCollection(std::string_view run,
+                                                     std::string_view name) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::DropCollection(c, run, name);
+  })));
+}
+
+absl::StatusOr<Version> DatabaseImpl::VectorUpsert(std::string_view run,
+                                                   std::string_view collection,
+                                                   std::string_view key,
+                                                   std::vector<float> vector, Value metadata) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::VectorUpsert(c, run, collection, key, vector, metadata);
+  })));
+}
+
+absl::StatusOr<Version> DatabaseImpl::VectorUpsertBatch(std::string_view run,
+                                                        std::string_view collection,
+                                                        std::vector<VectorItem> items) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::VectorUpsertBatch(c, run, collection, items);
+  })));
+}
+
+absl::StatusOr<Versioned<VectorEntry>> DatabaseImpl::VectorGet(std::string_view run,
+                                                               std::string_view collection,
+                                                               std::string_view key) {
+  return ReadOp([&](primitives::OpContext& c) {
+    return primitives::VectorGet(c, run, collection, key);
+  });
+}
+
+absl::StatusOr<Versioned<VectorEntry>> DatabaseImpl::VectorGetAt(std::string_view run,
+                                                                 std::string_view collection,
+                                                                 std::string_view key,
+                                                                 Version version) {
+  STRATA_RETURN_IF_ERROR(CheckOpen());
+  STRATA_RETURN_IF_ERROR(primitives::CheckRunAndKey(run, key));
+  STRATA_RETURN_IF_ERROR(vector::ValidateCollectionName(collection));
+  const Version current = txns_->visible_version();
+  if (version > current) {
+    return MakeError(ErrorCode::kVersionNotFound,
+                     absl::StrCat("version ", version, " does not exist (newest is ", current,
+                                  ")"));
+  }
+  // The collection as of that version gives the dimension.
+  Versioned<Value> def;
+  if (store_->Get(storage::MakeStoreKey(Primitive::kVector, run,
+                                        vector::DefinitionKey(collection)),
+                  version, &def) != storage::ReadStatus::kFound) {
+    return MakeError(ErrorCode::kNotFound,
+                     absl::StrCat("collection ", std::string(collection),
+                                  " did not exist at version ", version));
+  }
+  STRATA_ASSIGN_OR_RETURN(CollectionSpec spec, vector::DecodeDefinition(collection, def.value));
+  Versioned<Value> stored;
+  Version earliest = 0;
+  switch (store_->Get(storage::MakeStoreKey(Primitive::kVector, run,
+                                            vector::VectorKey(collection, key)),
+                      version, &stored, &earliest)) {
+    case storage::ReadStatus::kFound: {
+      STRATA_ASSIGN_OR_RETURN(VectorEntry entry,
+                              primitives::DecodeVectorEntry(stored.value, spec.dimension));
+      return Versioned<VectorEntry>{std::move(entry), stored.version, stored.timestamp_us};
+    }
+    case storage::ReadStatus::kTrimmed:
+      return MakeErrorWithVersion(
+          ErrorCode::kHistoryTrimmed,
+          absl::StrCat("version ", version, " of the vector was removed by retention; the "
+                       "earliest retained version is ", earliest),
+          earliest);
+    case storage::ReadStatus::kAbsent:
+      break;
+  }
+  return MakeError(ErrorCode::kNotFound,
+                   absl::StrCat("the vector did not exist at version ", version));
+}
+
+absl::StatusOr<Version> DatabaseImpl::VectorDelete(std::string_view run,
+                                                   std::string_view collection,
+                                                   std::string_view key) {
+  return VersionOf(WriteOp(Unit([&](primitives::OpContext& c) {
+    return primitives::VectorDelete(c, run, collection, key);
+  })));
+}
+
+absl::StatusOr<uint64_t> DatabaseImpl::VectorCount(std::string_view run,
+                                                   std::string_view collection) {
+  return ReadOp(
+      [&](primitives::OpContext& c) { return primitives::VectorCount(c, run, collection); });
+}
+
+absl::StatusOr<VectorSearchResult> DatabaseImpl::VectorSearch(
+    std::string_view run, std::string_view collection, const VectorSearchRequest& request) {
+  return ReadOp([&](primitives::OpContext& c) {
+    return primitives::VectorSearch(c, run, collection, request);
+  });
 }
 
 // --- JSON documents.

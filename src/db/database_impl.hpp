@@ -20,6 +20,7 @@
 #include "json/patch.hpp"
 #include "primitives/context.hpp"
 #include "primitives/run.hpp"
+#include "primitives/vector.hpp"
 #include "storage/manifest.hpp"
 #include "storage/mvcc_store.hpp"
 #include "storage/wal_writer.hpp"
@@ -112,6 +113,32 @@ class DatabaseImpl final : public Database {
                                                      std::string_view id,
                                                      uint32_t limit) override;
 
+  absl::StatusOr<Version> CreateCollection(std::string_view run,
+                                           const CollectionSpec& spec) override;
+  absl::StatusOr<CollectionInfo> DescribeCollection(std::string_view run,
+                                                    std::string_view name) override;
+  absl::StatusOr<std::vector<CollectionInfo>> ListCollections(std::string_view run) override;
+  absl::StatusOr<Version> DropCollection(std::string_view run, std::string_view name) override;
+  absl::StatusOr<Version> VectorUpsert(std::string_view run, std::string_view collection,
+                                       std::string_view key, std::vector<float> vector,
+                                       Value metadata) override;
+  absl::StatusOr<Version> VectorUpsertBatch(std::string_view run, std::string_view collection,
+                                            std::vector<VectorItem> items) override;
+  absl::StatusOr<Versioned<VectorEntry>> VectorGet(std::string_view run,
+                                                   std::string_view collection,
+                                                   std::string_view key) override;
+  absl::StatusOr<Versioned<VectorEntry>> VectorGetAt(std::string_view run,
+                                                     std::string_view collection,
+                                                     std::string_view key,
+                                                     Version version) override;
+  absl::StatusOr<Version> VectorDelete(std::string_view run, std::string_view collection,
+                                       std::string_view key) override;
+  absl::StatusOr<uint64_t> VectorCount(std::string_view run,
+                                       std::string_view collection) override;
+  absl::StatusOr<VectorSearchResult> VectorSearch(std::string_view run,
+                                                  std::string_view collection,
+                                                  const VectorSearchRequest& request) override;
+
   absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) override;
   absl::StatusOr<bool> Exists(const EntityRef& ref) override;
   absl::StatusOr<Versioned<Value>> GetAt(const EntityRef& ref, Version version) override;
@@ -156,12 +183,16 @@ class DatabaseImpl final : public Database {
   const Options& options() const { return options_; }
   txn::TransactionManager* transactions() { return txns_.get(); }
   primitives::RunRegistry* runs() { return runs_.get(); }
+  primitives::VectorRegistry* vectors() { return vectors_.get(); }
   txn::TxnLimits limits() const;
 
  private:
   DatabaseImpl(std::string path, const Options& options, Env* env);
   absl::Status OpenFiles();
   absl::Status Recover();
+  // Creates the vector indexes from the recovered store and has the
+  // transaction manager feed them. REQUIRES: txns_ set, no commit yet.
+  void AttachVectors();
   // Loads the newest snapshot in SNAPSHOTS/ that reads back whole into a
   // fresh store (falling back to older ones) and returns its watermark, or 0
   // if there is none (snapshot_problems_ then says why any was refused).
@@ -222,6 +253,7 @@ class DatabaseImpl final : public Database {
   uint32_t format_version_ = 0;
   uint64_t discarded_bytes_ = 0;
   std::unique_ptr<primitives::RunRegistry> runs_;
+  std::unique_ptr<primitives::VectorRegistry> vectors_;
 
   absl::Mutex manifest_mu_;  // Serializes MANIFEST rewrites.
   absl::Mutex checkpoint_mu_;  // One checkpoint or compaction at a time.

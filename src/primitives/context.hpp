@@ -16,11 +16,13 @@
 namespace strata::primitives {
 
 class RunRegistry;
+class VectorRegistry;
 
 struct OpContext {
   txn::TxnContext& txn;
   RunRegistry& runs;
   uint64_t max_value_bytes;
+  VectorRegistry* vectors;
 };
 
 }  // namespace strata::primitives

@@ -86,6 +86,21 @@ class TxnContext {
                                     const Versioned<Value>& value)>;
   void Scan(std::string_view start, std::string_view end, const ScanFn& fn);
 
+  // Adds [start, end) to the read set as a scanned range without reading
+  // it (for reads answered from a derived index over the range).
+  void AddScanRange(std::string_view start, std::string_view end) {
+    if (record_reads_) request_.scans.push_back(ScanRange{std::string(start), std::string(end)});
+  }
+  // Calls `fn(store_key, deleted, value)` for each of this transaction's
+  // own writes in [start, end) (end non-empty), in key order.
+  using PendingFn =
+      std::function<void(std::string_view store_key, bool deleted, const Value& value)>;
+  void VisitPending(std::string_view start, std::string_view end, const PendingFn& fn) const {
+    for (auto it = writes_.lower_bound(start); it != writes_.end() && it->first < end; ++it) {
+      fn(it->first, it->second.type == storage::MutationType::kDelete, it->second.value);
+    }
+  }
+
   // Buffers a write. ResourceExhausted beyond the transaction limits
   // (`counts_as_op` false exempts it from max_transaction_ops, not from
   // max_transaction_bytes).

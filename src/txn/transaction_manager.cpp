@@ -283,6 +283,9 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
         (m.primitive == Primitive::kRun || m.primitive == Primitive::kJson)) {
       continue;
     }
+    if (m.primitive == Primitive::kVector && vector_observer_ != nullptr) {
+      vector_observer_->OnCommit(version, request.store_keys[i], m);
+    }
     store_->Install(request.store_keys[i], version, timestamp_us,
                     m.type == storage::MutationType::kDelete, std::move(m.value),
                     horizon);

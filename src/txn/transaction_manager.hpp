@@ -91,6 +91,18 @@ struct CommitRequest {
 absl::Status ApplyJsonPatchAtHead(const storage::MvccStore& store, std::string_view store_key,
                                   std::string_view ops, std::string* record);
 
+// Told about every committed mutation of the vector primitive, after the
+// commit is logged and before it becomes visible, so derived indexes hold
+// every commit a new snapshot can see. Calls come from committing threads,
+// concurrently and not necessarily in version order; the mutations of one
+// commit come in store key order.
+class CommitObserver {
+ public:
+  virtual ~CommitObserver() = default;
+  virtual void OnCommit(Version version, std::string_view store_key,
+                        const storage::Mutation& mutation) = 0;
+};
+
 class TransactionManager {
  public:
   // `wal` is null for in-memory databases.
@@ -107,6 +119,9 @@ class TransactionManager {
   // Errors: Conflict (carrying the current version for a failed CAS);
   // IoError from the log, after which no commit can succeed.
   absl::StatusOr<Version> Commit(CommitRequest& request);
+
+  // REQUIRES: set before any commit; `observer` outlives the manager's use.
+  void set_vector_observer(CommitObserver* observer) { vector_observer_ = observer; }
 
   const std::atomic<Version>& visible() const { return visible_; }
   Version visible_version() const { return visible_.load(std::memory_order_acquire); }
@@ -135,6 +150,7 @@ class TransactionManager {
   const DurabilityMode mode_;
   const bool trims_history_;
   storage::SnapshotRegistry snapshots_;
+  CommitObserver* vector_observer_ = nullptr;
 
   absl::Mutex commit_mu_;
   Version last_assigned_ ABSL_GUARDED_BY(commit_mu_) = 0;

@@ -1,0 +1,154 @@
+// Copyright 2026 The Strata Authors. Licensed under the Apache License 2.0.
+//
+// VectorIndex: the in-memory search structure of one collection. It is
+// derived data: the vectors and their metadata are stored and logged by the
+// engine, and the index is fed every committed write of the collection
+// (Apply) and rebuilt from the store when a database opens.
+//
+// Entries. Every committed put becomes an entry (a label) that is visible
+// to snapshots S with created <= S < superseded, where `superseded` is the
+// version of the key's next write. Superseded entries stay searchable until
+// no snapshot can see them (Collect with the snapshot horizon); then they
+// leave the graph (hnswlib markDelete) and the graph is rebuilt once deleted
+// entries outnumber live ones.
+//
+// Search. Below `exact_threshold` live vectors the collection is scanned
+// exactly. Above it an HNSW graph (hnswlib) is built once and kept. A
+// search asks the graph for max(ef, wanted) candidates and drops those its
+// snapshot cannot see, asking again for twice as many when too few remain.
+// A filter is first answered from the metadata index (an exact set); when
+// that set is small relative to the collection it is scanned exactly,
+// otherwise graph results are checked against it (adaptive over-fetch), and
+// if the graph cannot produce k matches the set is scanned exactly.
+//
+// Thread safety: thread-safe. Searches share a lock; Apply and Collect take
+// it exclusively.
+#ifndef STRATA_VECTOR_INDEX_HPP_
+#define STRATA_VECTOR_INDEX_HPP_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "strata/types.hpp"
+#include "strata/value.hpp"
+#include "strata/vector.hpp"
+#include "vector/filter.hpp"
+#include "vector/record.hpp"
+
+namespace strata::vector {
+
+class Graph;  // The hnswlib graph and its space (index.cpp).
+
+struct IndexHit {
+  std::string key;
+  double score = 0;
+  Value metadata;
+  Version version = 0;
+};
+
+class VectorIndex {
+ public:
+  // `incarnation` is the commit version of the collection's definition; an
+  // index answers only for that definition.
+  VectorIndex(CollectionSpec spec, Version incarnation);
+  ~VectorIndex();
+  VectorIndex(const VectorIndex&) = delete;
+  VectorIndex& operator=(const VectorIndex&) = delete;
+
+  const CollectionSpec& spec() const { return spec_; }
+  Version incarnation() const { return incarnation_; }
+
+  // Records the committed write of `key` at `version`: a put of `record`
+  // (already validated by the writer) or, with record null, a delete.
+  // Writes of one key may arrive out of version order. A record that does
+  // not parse marks the index broken (searches must then scan the store).
+  void Apply(std::string_view key, Version version, const Value* record);
+  bool broken() const;
+
+  // Drops entries no snapshot at or above `horizon` can see.
+  void Collect(Version horizon);
+
+  struct SearchParams {
+    std::span<const float> query;  // REQUIRES: validated, spec().dimension long.
+    uint32_t k = 10;
+    uint32_t ef = 0;               // 0: spec().index.ef_search.
+    const VectorFilter* filter = nullptr;  // REQUIRES: validated.
+    Version snapshot = 0;
+    // Keys the caller answers itself (a transaction's own writes): skipped.
+    std::function<bool(std::string_view key)> skip;
+  };
+  // The k best entries visible at params.snapshot. Internal for an hnswlib
+  // failure (hnswlib's exceptions never escape).
+  absl::Status Search(const SearchParams& params, VectorSearchResult* stats,
+                      std::vector<IndexHit>* hits) const;
+
+  // Live vectors at `snapshot`.
+  uint64_t CountAt(Version snapshot) const;
+  // Whether searches use the HNSW graph; entries held (live or not yet
+  // collected); approximate heap bytes.
+  bool has_graph() const;
+  size_t entry_count() const;
+  size_t MemoryBytes() const;
+
+ private:
+  static constexpr Version kLive = ~Version{0};
+  static constexpr uint32_t kDeleteMark = ~uint32_t{0};
+
+  struct Entry {
+    std::string key;
+    Version created = 0;
+    Version superseded = kLive;
+    Value metadata;
+    uint32_t slot = 0;   // Row in flat_, or the graph's internal id.
+    bool removed = false;
+  };
+  // The writes of one key, oldest first: (version, label or kDeleteMark).
+  using KeyWrites = std::vector<std::pair<Version, uint32_t>>;
+
+  bool VisibleLocked(const Entry& e, Version snapshot) const {
+    return !e.removed && e.created <= snapshot && snapshot < e.superseded;
+  }
+  const float* DataLocked(const Entry& e) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return DataOf(*graph_, flat_.data(), spec_.dimension, e);
+  }
+  // The stored (for cosine, normalized) components of an entry.
+  static const float* DataOf(const Graph& graph, const float* flat, uint32_t dimension,
+                             const Entry& e);
+  float DistanceLocked(const float* a, const float* b) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  double ScoreOfDistance(float distance) const;
+  absl::Status AddLocked(uint32_t label, const float* normalized)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status BuildGraphLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CompactLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Exact top-k over `labels` (all entries when null).
+  void ExactLocked(const float* q, const std::vector<uint32_t>* labels,
+                   const SearchParams& p, std::vector<std::pair<float, uint32_t>>* best,
+                   uint64_t* scored) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  const CollectionSpec spec_;
+  const Version incarnation_;
+
+  mutable absl::Mutex mu_;
+  std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, KeyWrites> keys_ ABSL_GUARDED_BY(mu_);
+  MetadataIndex metadata_ ABSL_GUARDED_BY(mu_);
+  std::vector<float> flat_ ABSL_GUARDED_BY(mu_);  // Before the graph exists.
+  std::unique_ptr<Graph> graph_ ABSL_GUARDED_BY(mu_);
+  size_t live_ ABSL_GUARDED_BY(mu_) = 0;      // Entries with superseded == kLive.
+  size_t removed_ ABSL_GUARDED_BY(mu_) = 0;   // Entries collected.
+  // Superseded entries not yet collected, by superseded version.
+  std::vector<std::pair<Version, uint32_t>> superseded_ ABSL_GUARDED_BY(mu_);
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace strata::vector
+
+#endif  // STRATA_VECTOR_INDEX_HPP_
