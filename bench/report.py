@@ -68,6 +68,8 @@ def fmt(value, unit):
         return "%.0f ops/s" % value
     if unit == "x":
         return "%.2fx" % value
+    if unit == "":
+        return "%.3f" % value
     return "%.1f %s" % (value, unit)
 
 
@@ -256,6 +258,50 @@ def build(results):
     r.info("9", "WAL replay speed", fmt(rate, "MB/s"), "-", None)
     rate = r.get("BM_Checkpoint", "snapshot_mb_per_s")
     r.info("9", "Checkpoint write speed", fmt(rate, "MB/s"), "-", None)
+    # 10. Vectors against raw hnswlib (same data, M, ef_construction and
+    # ef_search, one thread), at ef_search 160.
+    for data, label in (("Sift", "SIFT 5k x 128, L2"),
+                        ("Synthetic", "clustered synthetic x 384, cosine")):
+        search = "BM_StrataSearch_%s/160" % data
+        recall = r.get(search, "recall_at_10")
+        raw_recall = r.get(search, "hnswlib_recall_at_10")
+        r.add("10", "%s: recall@10 at ef_search 160" % label, fmt(recall, ""),
+              "hnswlib: %s" % fmt(raw_recall, ""), None, ">= 0.95",
+              recall is not None and recall >= 0.95, needs_ratio=False)
+        q = r.get(search, "strata_qps")
+        raw_q = r.get(search, "hnswlib_qps")
+        ratio = r.get(search, "strata_qps_over_hnswlib")
+        r.add("10", "%s: query throughput" % label, fmt(q, "ops/s"),
+              "hnswlib: %s" % fmt(raw_q, "ops/s"), ratio, ">= 0.8x",
+              ratio is not None and ratio >= 0.8)
+        insert = "BM_StrataInsert_%s" % data
+        ins = r.get(insert, "items_per_second")
+        raw_ins = r.get(insert, "hnswlib_insert_per_s")
+        ratio = r.get(insert, "strata_insert_over_hnswlib")
+        r.add("10", "%s: insert throughput (one upsert per commit)" % label,
+              fmt(ins, "ops/s"), "hnswlib: %s" % fmt(raw_ins, "ops/s"), ratio,
+              ">= 0.7x", ratio is not None and ratio >= 0.7)
+        ratio = r.get("BM_StrataInsertBatch_%s" % data, "strata_batch_insert_over_hnswlib")
+        r.add("10", "%s: insert throughput (batches of 1000)" % label, "-",
+              "hnswlib", ratio, "(info)", None)
+        mem = r.get(insert, "heap_bytes")
+        raw_mem = r.get(insert, "hnswlib_heap_bytes")
+        ratio = r.get(insert, "strata_mem_over_hnswlib")
+        r.add("10", "%s: memory" % label, fmt(mem / 1e6 if mem else None, "MB"),
+              "hnswlib: %s" % fmt(raw_mem / 1e6 if raw_mem else None, "MB"), ratio,
+              "<= 1.3x", ratio is not None and ratio <= 1.3)
+        for pct in (1, 10, 50):
+            name = "BM_StrataFilteredSearch_%s/%d" % (data, pct)
+            recall = r.get(name, "recall_at_10")
+            ratio = r.get(name, "strata_qps_over_scan")
+            target = pct == 1
+            r.add("10", "%s: filtered search at %d%% selectivity (recall@10 %s)"
+                  % (label, pct, fmt(recall, "")),
+                  fmt(r.get(name, "strata_qps"), "ops/s"),
+                  "exact scan: %s" % fmt(r.get(name, "scan_qps"), "ops/s"), ratio,
+                  ">= 5x, recall >= 0.95" if target else "(info)",
+                  (ratio is not None and ratio >= 5 and recall is not None and
+                   recall >= 0.95) if target else None)
     return r
 
 

@@ -50,33 +50,41 @@ std::string CollectionText(std::string_view run, std::string_view name) {
 struct Definition {
   CollectionSpec spec;
   Version version = 0;  // 0 when created by this transaction.
+  std::shared_ptr<vector::VectorIndex> index;  // Null if none answers for it.
 };
+
+absl::Status CollectionNotFound(OpContext& c, std::string_view run, std::string_view name) {
+  STRATA_RETURN_IF_ERROR(CheckRunInView(c, run));
+  return MakeError(ErrorCode::kNotFound,
+                   absl::StrCat("collection not found: ", CollectionText(run, name)));
+}
 
 absl::StatusOr<Definition> LoadDefinition(OpContext& c, std::string_view run,
                                           std::string_view name) {
   STRATA_RETURN_IF_ERROR(ValidateRunId(run));
   STRATA_RETURN_IF_ERROR(vector::ValidateCollectionName(name));
+  const std::string key = DefinitionStoreKey(run, name);
+  // The index keeps the decoded definition it answers for: when there is
+  // one for this version, the stored definition need not be copied.
+  Version version = 0;
+  if (c.txn.ReadVersion(key, &version) != storage::ReadStatus::kFound) {
+    return CollectionNotFound(c, run, name);
+  }
+  if (version != 0 && c.vectors != nullptr) {
+    std::shared_ptr<vector::VectorIndex> index = c.vectors->FindByKey(key, version);
+    if (index != nullptr && !index->broken()) {
+      return Definition{index->spec(), version, std::move(index)};
+    }
+  }
   Versioned<Value> stored;
-  if (c.txn.Read(DefinitionStoreKey(run, name), &stored) != storage::ReadStatus::kFound) {
-    STRATA_RETURN_IF_ERROR(CheckRunInView(c, run));
-    return MakeError(ErrorCode::kNotFound,
-                     absl::StrCat("collection not found: ", CollectionText(run, name)));
+  if (c.txn.Read(key, &stored) != storage::ReadStatus::kFound) {
+    return CollectionNotFound(c, run, name);
   }
   STRATA_ASSIGN_OR_RETURN(CollectionSpec spec, vector::DecodeDefinition(name, stored.value));
-  return Definition{std::move(spec), stored.version};
+  return Definition{std::move(spec), stored.version, nullptr};
 }
 
 absl::Status CheckVectorKey(std::string_view key) { return ValidateKey(key); }
-
-// The collection's index, if it answers for this definition at this
-// snapshot.
-std::shared_ptr<vector::VectorIndex> UsableIndex(OpContext& c, std::string_view run,
-                                                 const Definition& def) {
-  if (c.vectors == nullptr || def.version == 0) return nullptr;
-  std::shared_ptr<vector::VectorIndex> index = c.vectors->Find(run, def.spec.name, def.version);
-  if (index == nullptr || index->broken()) return nullptr;
-  return index;
-}
 
 uint64_t CountByScan(OpContext& c, std::string_view run, std::string_view name) {
   auto [start, end] = CollectionRange(run, name);
@@ -111,7 +119,7 @@ CollectionInfo InfoOf(OpContext& c, std::string_view run, const Definition& def)
   info.metric = def.spec.metric;
   info.index = def.spec.index;
   info.version = def.version;
-  std::shared_ptr<vector::VectorIndex> index = UsableIndex(c, run, def);
+  const std::shared_ptr<vector::VectorIndex>& index = def.index;
   info.count = index != nullptr ? CountWithIndex(c, run, def, *index)
                                 : CountByScan(c, run, def.spec.name);
   return info;
@@ -187,12 +195,10 @@ void VectorRegistry::OnCommit(Version version, std::string_view store_key,
   }
 }
 
-std::shared_ptr<vector::VectorIndex> VectorRegistry::Find(std::string_view run,
-                                                          std::string_view name,
-                                                          Version incarnation) const {
-  const std::string def_key = DefinitionStoreKey(run, name);
+std::shared_ptr<vector::VectorIndex> VectorRegistry::FindByKey(std::string_view definition_key,
+                                                               Version incarnation) const {
   absl::MutexLock lock(&mu_);
-  auto it = indexes_.find(def_key);
+  auto it = indexes_.find(absl::string_view(definition_key.data(), definition_key.size()));
   if (it == indexes_.end() || it->second->incarnation() != incarnation) return nullptr;
   return it->second;
 }
@@ -269,7 +275,11 @@ absl::StatusOr<std::vector<CollectionInfo>> ListCollections(OpContext& c, std::s
       status = spec.status();
       return false;
     }
-    defs.push_back(Definition{*std::move(spec), v.version});
+    std::shared_ptr<vector::VectorIndex> index =
+        c.vectors != nullptr && v.version != 0 ? c.vectors->FindByKey(store_key, v.version)
+                                               : nullptr;
+    if (index != nullptr && index->broken()) index = nullptr;
+    defs.push_back(Definition{*std::move(spec), v.version, std::move(index)});
     return true;
   });
   STRATA_RETURN_IF_ERROR(status);
@@ -355,7 +365,7 @@ absl::Status VectorDelete(OpContext& c, std::string_view run, std::string_view c
 absl::StatusOr<uint64_t> VectorCount(OpContext& c, std::string_view run,
                                      std::string_view collection) {
   STRATA_ASSIGN_OR_RETURN(Definition def, LoadDefinition(c, run, collection));
-  std::shared_ptr<vector::VectorIndex> index = UsableIndex(c, run, def);
+  const std::shared_ptr<vector::VectorIndex>& index = def.index;
   if (index == nullptr) return CountByScan(c, run, collection);
   return CountWithIndex(c, run, def, *index);
 }
@@ -409,7 +419,7 @@ absl::StatusOr<VectorSearchResult> VectorSearch(OpContext& c, std::string_view r
     return true;
   };
 
-  std::shared_ptr<vector::VectorIndex> index = UsableIndex(c, run, def);
+  const std::shared_ptr<vector::VectorIndex>& index = def.index;
   bool used_index = false;
   if (index != nullptr) {
     absl::flat_hash_set<std::string> own;

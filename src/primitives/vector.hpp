@@ -43,10 +43,11 @@ class VectorRegistry final : public txn::CommitObserver {
   void OnCommit(Version version, std::string_view store_key,
                 const storage::Mutation& mutation) override;
 
-  // The index of collection `name` in `run` if it answers for the
-  // definition written at `incarnation`; null otherwise.
-  std::shared_ptr<vector::VectorIndex> Find(std::string_view run, std::string_view name,
-                                            Version incarnation) const;
+  // The index of the collection whose definition is at store key
+  // `definition_key`, if it answers for the definition written at
+  // `incarnation`; null otherwise.
+  std::shared_ptr<vector::VectorIndex> FindByKey(std::string_view definition_key,
+                                                 Version incarnation) const;
   // Builds every index from the store at `snapshot`. REQUIRES: no commit
   // runs concurrently (used at open).
   void Rebuild(const storage::MvccStore& store, Version snapshot);

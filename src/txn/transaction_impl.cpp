@@ -42,6 +42,17 @@ storage::ReadStatus TxnContext::Read(std::string_view store_key,
   return manager_->store()->Get(store_key, pin_.version, out, earliest);
 }
 
+storage::ReadStatus TxnContext::ReadVersion(std::string_view store_key, Version* version) {
+  auto it = writes_.find(store_key);
+  if (it != writes_.end()) {
+    *version = 0;
+    return it->second.type == storage::MutationType::kDelete ? storage::ReadStatus::kAbsent
+                                                             : storage::ReadStatus::kFound;
+  }
+  if (record_reads_) request_.reads.emplace_back(store_key);
+  return manager_->store()->Visit(store_key, pin_.version, nullptr,
+                                  [&](const Value&, Version v, TimestampMicros) { *version = v; });
+}
 
 const Value* TxnContext::PendingValue(std::string_view store_key) const {
   auto it = writes_.find(store_key);

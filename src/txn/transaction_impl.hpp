@@ -72,6 +72,9 @@ class TxnContext {
   // Snapshot reads are added to the read set.
   storage::ReadStatus Read(std::string_view store_key, Versioned<Value>* out,
                            Version* earliest = nullptr);
+  // Like Read, without copying the value: sets `*version` (0 for this
+  // transaction's own write).
+  storage::ReadStatus ReadVersion(std::string_view store_key, Version* version);
   // The newest committed version of the key (0 if absent or deleted),
   // regardless of the snapshot and of this transaction's own writes. Not
   // added to the read set: callers pair it with ExpectVersion.

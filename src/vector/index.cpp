@@ -374,14 +374,15 @@ absl::Status VectorIndex::Search(const SearchParams& p, VectorSearchResult* stat
     });
     const size_t n = std::max<size_t>(live_, 1);
     const size_t m = matching.size();
-    // Scanning the matching set costs m distances; the graph needs about
-    // ef * n / m candidates to find k of them. Scan when that is cheaper.
-    const bool scan = h == nullptr || m <= ef || m * m <= 20 * k * n;
+    // The graph must return about ef * n / m candidates for ef of them to
+    // match, and computes some 20 distances per candidate it returns;
+    // scanning the matching set computes m. Scan when that is cheaper.
+    const size_t fetch = std::max(ef, (ef * n + std::max<size_t>(m, 1) - 1) / std::max<size_t>(m, 1));
+    const bool scan = h == nullptr || m <= 20 * fetch;
     bool done = false;
-    if (!scan && m > 0) {
+    if (!scan) {
       std::vector<uint8_t> member(entry_count, 0);
       for (uint32_t label : matching) member[label] = 1;
-      const size_t fetch = std::max(ef, (ef * n + m - 1) / m);
       STRATA_ASSIGN_OR_RETURN(done, from_graph(fetch, [&](uint32_t label) {
                                 return member[label] != 0;
                               }));
