@@ -364,7 +364,8 @@ class STRATA_EXPORT Transaction {
 
   // --- Any entity by address (see EntityRef): the value for kv and state,
   // an object rendering for events ({seq, type, payload, timestamp_us,
-  // prev_hash, hash}), spans and runs. NotFound if it does not exist.
+  // prev_hash, hash}), spans, runs and vectors ({vector, metadata}).
+  // NotFound if it does not exist.
   virtual absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) = 0;
 
   // Validates and applies atomically. Returns the commit version, or the

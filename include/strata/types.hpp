@@ -74,6 +74,8 @@ struct Versioned {
 //   kv://default/user:42
 //   json://run-7/doc1#/a/b
 //   event://run-7/15            (for events the key is the sequence number)
+//   vector://run-7/memories%2Fturn-3   (for vectors the key is
+//                                <collection>/<key>, the '/' encoded)
 // Bytes of the key outside [A-Za-z0-9._~:@!$&'()*+,;=-] are percent-encoded
 // (%XX, upper-case hex), so every key, including binary ones, round-trips.
 struct STRATA_EXPORT EntityRef {

@@ -9,10 +9,12 @@
 #include "primitives/common.hpp"
 #include "primitives/run.hpp"
 #include "primitives/trace.hpp"
+#include "primitives/vector.hpp"
 #include "storage/store_key.hpp"
 #include "strata/status.hpp"
 #include "util/status_macros.hpp"
 #include "util/strings.hpp"
+#include "vector/record.hpp"
 
 namespace strata::primitives {
 
@@ -94,8 +96,21 @@ absl::StatusOr<std::string> EntityStoreKey(const EntityRef& ref) {
                                       "/), got '", ref.key, "'"));
       }
       return RunStoreKey(ref.run);
-    case Primitive::kVector:
-      break;
+    case Primitive::kVector: {
+      // "<collection>/<key>": collection names hold no '/'.
+      const size_t slash = ref.key.find('/');
+      if (slash == std::string::npos) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         absl::StrCat("a vector reference names <collection>/<key>, got '",
+                                      ref.key, "'"));
+      }
+      const std::string_view collection = std::string_view(ref.key).substr(0, slash);
+      const std::string_view key = std::string_view(ref.key).substr(slash + 1);
+      STRATA_RETURN_IF_ERROR(vector::ValidateCollectionName(collection));
+      STRATA_RETURN_IF_ERROR(ValidateKey(key));
+      return storage::MakeStoreKey(Primitive::kVector, ref.run,
+                                   vector::VectorKey(collection, key));
+    }
   }
   return MakeError(ErrorCode::kInvalidArgument,
                    absl::StrCat(Sv(PrimitiveName(ref.primitive)),
@@ -121,6 +136,14 @@ absl::StatusOr<Value> RenderEntity(const EntityRef& ref, const Value& stored) {
     }
     case Primitive::kJson:
       return RenderJsonRecord(stored, ref.path);
+    case Primitive::kVector: {
+      STRATA_ASSIGN_OR_RETURN(VectorEntry entry, DecodeVectorEntry(stored, 0));
+      Value::Array components;
+      components.reserve(entry.vector.size());
+      for (float x : entry.vector) components.emplace_back(static_cast<double>(x));
+      return Value(Value::Object{{"vector", Value(std::move(components))},
+                                 {"metadata", std::move(entry.metadata)}});
+    }
     default:
       return stored;
   }
@@ -162,6 +185,7 @@ absl::StatusOr<uint64_t> CountEntities(OpContext& c, std::string_view run,
     case Primitive::kKv:
     case Primitive::kState:
     case Primitive::kJson:
+    case Primitive::kVector:
       break;
     default:
       return MakeError(ErrorCode::kInvalidArgument,
@@ -170,10 +194,14 @@ absl::StatusOr<uint64_t> CountEntities(OpContext& c, std::string_view run,
   }
   const std::string ns = storage::NamespacePrefix(primitive, run);
   uint64_t n = 0;
-  c.txn.Scan(ns, storage::PrefixSuccessor(ns), [&](std::string_view, const Versioned<Value>&) {
-    ++n;
-    return true;
-  });
+  // Vector collection definitions ("\0" <name>) are not entities.
+  const std::string start =
+      primitive == Primitive::kVector ? ns + std::string(1, '\1') : ns;
+  c.txn.Scan(start, storage::PrefixSuccessor(ns),
+             [&](std::string_view, const Versioned<Value>&) {
+               ++n;
+               return true;
+             });
   return n;
 }
 

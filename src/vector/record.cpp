@@ -266,7 +266,7 @@ absl::Status ParseRecord(const Value& stored, uint32_t dimension, RecordView* vi
   uint32_t dim = 0;
   if (!util::GetByte(&in, &format) || format != kRecordFormat) return damaged("unknown format");
   if (!util::GetFixed32(&in, &dim)) return damaged("truncated");
-  if (dim != dimension) {
+  if (dimension != 0 && dim != dimension) {
     return damaged(absl::StrCat("dimension ", dim, " in a collection of dimension ", dimension));
   }
   if (in.size() < size_t{dim} * sizeof(float)) return damaged("truncated components");

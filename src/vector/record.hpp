@@ -75,7 +75,8 @@ struct RecordView {
   void CopyVector(std::vector<float>* out) const;
   float Component(uint32_t i) const;
 };
-// DataLoss for a record that does not decode or has another dimension.
+// DataLoss for a record that does not decode or has another dimension
+// (`dimension` 0 accepts the record's own).
 absl::Status ParseRecord(const Value& stored, uint32_t dimension, RecordView* view);
 absl::Status DecodeMetadata(const RecordView& view, Value* metadata);
 

@@ -356,6 +356,107 @@ PrimitiveAdapter JsonAdapter() {
   return a;
 }
 
+// Vectors: create = VectorUpsert into collection "c" (created with the
+// first vector), update = VectorUpsert of a new vector and metadata, end =
+// VectorDelete. The address is vector://run/c%2F<key>.
+std::string VectorKeyOf(int i) { return absl::StrCat("vec ", i, "/\xc3\xa9#"); }
+std::vector<float> VectorOf(int i, bool updated) {
+  return {static_cast<float>(i), updated ? 2.0f : 1.0f, 0.5f};
+}
+
+// Creates collection "c" in the transaction's view if it is missing.
+absl::Status EnsureCollection(Transaction& t, const std::string& run) {
+  CollectionSpec spec;
+  spec.name = "c";
+  spec.dimension = 3;
+  spec.metric = VectorMetric::kEuclidean;
+  absl::StatusOr<CollectionInfo> info = t.DescribeCollection(run, "c");
+  if (info.ok() || GetErrorCode(info.status()) != ErrorCode::kNotFound) return info.status();
+  return t.CreateCollection(run, spec);
+}
+
+PrimitiveAdapter VectorAdapter() {
+  PrimitiveAdapter a;
+  a.name = "Vector";
+  a.primitive = Primitive::kVector;
+  a.lifecycle =
+      "create = VectorUpsert (into collection c), update = VectorUpsert of a new vector, "
+      "end = VectorDelete (the vector is gone)";
+  a.create = [](Database& db, Transaction* txn, const std::string& run,
+                int i) -> absl::StatusOr<EntityRef> {
+    const std::string key = VectorKeyOf(i);
+    // The collection and the vector in one commit.
+    auto upsert = [&](Transaction& t) -> absl::Status {
+      if (absl::Status s = EnsureCollection(t, run); !s.ok()) return s;
+      return t.VectorUpsert(run, "c", key, VectorOf(i, false), Payload(i, false));
+    };
+    absl::Status s = Either<absl::Status>(
+        txn, [&] { return db.Transact(upsert).status(); }, upsert);
+    if (!s.ok()) return s;
+    return EntityRef{run, Primitive::kVector, "c/" + key, {}, {}};
+  };
+  a.update = [](Database& db, Transaction* txn, const EntityRef& ref, int i) {
+    const std::string key = ref.key.substr(2);
+    return Either<absl::Status>(
+        txn,
+        [&] {
+          return db.VectorUpsert(ref.run, "c", key, VectorOf(i, true), Payload(i, true)).status();
+        },
+        [&](Transaction& t) {
+          return t.VectorUpsert(ref.run, "c", key, VectorOf(i, true), Payload(i, true));
+        });
+  };
+  a.end = [](Database& db, Transaction* txn, const EntityRef& ref, int) {
+    const std::string key = ref.key.substr(2);
+    return Either<absl::Status>(
+        txn, [&] { return db.VectorDelete(ref.run, "c", key).status(); },
+        [&](Transaction& t) { return t.VectorDelete(ref.run, "c", key); });
+  };
+  a.end_deletes = true;
+  a.end_again_error = ErrorCode::kNotFound;
+  a.read = [](Database& db, Transaction* txn, const EntityRef& ref) {
+    const std::string key = ref.key.substr(2);
+    auto render = [](const VectorEntry& e) {
+      Value::Array components;
+      for (float x : e.vector) components.emplace_back(static_cast<double>(x));
+      return Value(Value::Object{{"vector", Value(std::move(components))},
+                                 {"metadata", e.metadata}});
+    };
+    return Either<absl::StatusOr<Versioned<Value>>>(
+        txn, [&] { return Rendered(db.VectorGet(ref.run, "c", key), render); },
+        [&](Transaction& t) { return Rendered(t.VectorGet(ref.run, "c", key), render); });
+  };
+  a.list = [](Database& db, const std::string& run) -> absl::StatusOr<std::vector<EntityRef>> {
+    // Every vector, through a search as wide as the collection.
+    std::vector<EntityRef> out;
+    absl::StatusOr<uint64_t> n = db.VectorCount(run, "c");
+    if (GetErrorCode(n.status()) == ErrorCode::kNotFound && db.RunExists(run).value_or(false)) {
+      return out;  // No vector was ever created in the run.
+    }
+    if (!n.ok()) return n.status();
+    if (*n == 0) return out;
+    absl::StatusOr<VectorSearchResult> all = db.VectorSearch(
+        run, "c", VectorSearchRequest{{0, 0, 0}, static_cast<uint32_t>(*n), {}, 0});
+    if (!all.ok()) return all.status();
+    for (const VectorHit& h : all->hits) {
+      out.push_back(EntityRef{run, Primitive::kVector, "c/" + h.key, {}, {}});
+    }
+    std::sort(out.begin(), out.end(),
+              [](const EntityRef& x, const EntityRef& y) { return x.key < y.key; });
+    return out;
+  };
+  a.holds = [](const Value& v, const EntityRef&, int i, bool updated) {
+    Value::Array components;
+    for (float x : VectorOf(i, updated)) components.emplace_back(static_cast<double>(x));
+    return v == Value(Value::Object{{"vector", Value(std::move(components))},
+                                    {"metadata", Payload(i, updated)}});
+  };
+  a.absent = [](const std::string& run) {
+    return EntityRef{run, Primitive::kVector, "c/absent", {}, {}};
+  };
+  return a;
+}
+
 PrimitiveAdapter EventAdapter() {
   PrimitiveAdapter a;
   a.name = "Event";
@@ -570,7 +671,7 @@ PrimitiveAdapter RunAdapter() {
 const std::vector<PrimitiveAdapter>& Adapters() {
   static const auto* adapters = new std::vector<PrimitiveAdapter>{
       KvAdapter(), StateAdapter(), EventAdapter(), TraceAdapter(), RunAdapter(),
-      JsonAdapter()};
+      JsonAdapter(), VectorAdapter()};
   return *adapters;
 }
 
@@ -1491,7 +1592,9 @@ TEST(EntityApiTest, MalformedAddressesAreInvalidArgument) {
       {kDefaultRun, Primitive::kKv, "k", std::string("/a"), {}},  // Only json has a path.
       {kDefaultRun, Primitive::kJson, "", {}, {}},          // Empty id.
       {kDefaultRun, Primitive::kJson, "doc", {}, uint64_t{1}},
-      {kDefaultRun, Primitive::kVector, "coll", {}, {}},    // Not in this version.
+      {kDefaultRun, Primitive::kVector, "coll", {}, {}},    // No "/<key>".
+      {kDefaultRun, Primitive::kVector, "coll/", {}, {}},   // Empty key.
+      {kDefaultRun, Primitive::kVector, "/key", {}, {}},    // Empty collection.
   };
   for (const EntityRef& ref : bad) {
     SCOPED_TRACE(ref.ToString());
@@ -1501,7 +1604,8 @@ TEST(EntityApiTest, MalformedAddressesAreInvalidArgument) {
     EXPECT_ERROR(db->GetAsOf(ref, 0), ErrorCode::kInvalidArgument);
     EXPECT_ERROR(db->History(ref), ErrorCode::kInvalidArgument);
   }
-  EXPECT_ERROR(db->Count(kDefaultRun, Primitive::kVector), ErrorCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(uint64_t vectors, db->Count(kDefaultRun, Primitive::kVector));
+  EXPECT_EQ(vectors, 0u);
   // Those that do name an entity still work, and ill-shaped refs never
   // reach it.
   ASSERT_OK(db->KvPut(kDefaultRun, "k", Value(1)));
