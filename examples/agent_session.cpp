@@ -10,10 +10,13 @@
 //   agent_session [PATH]      (default ./strata.db)
 //
 // Each invocation records a new run, so running it twice shows two sessions.
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "strata/strata.hpp"
 
@@ -35,6 +38,36 @@ T Check(absl::StatusOr<T> r, const char* what) {
 
 Value J(const char* text) { return Check(Value::FromJson(text), "parse JSON"); }
 
+// A toy text embedding so the example needs no model: each word adds +-1
+// to one of 8 dimensions chosen by its hash. Real agents store model
+// embeddings (hundreds of dimensions) the same way.
+constexpr uint32_t kEmbeddingDim = 8;
+std::vector<float> Embed(std::string_view text) {
+  std::vector<float> v(kEmbeddingDim, 0.0f);
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : ' ';
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      h = (h ^ static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(c)))) *
+          1099511628211ull;
+      continue;
+    }
+    if (h != 1469598103934665603ull) v[h % kEmbeddingDim] += (h >> 32) % 2 ? 1.0f : -1.0f;
+    h = 1469598103934665603ull;
+  }
+  v[0] += 0.01f;  // Never all zeros.
+  return v;
+}
+
+// Long-term memory across runs: a vector collection in the default run.
+absl::Status Remember(strata::Transaction& txn, const std::string& run, const std::string& kind,
+                      const std::string& text) {
+  return txn.VectorUpsert("default", "memories", run + "/" + kind, Embed(text),
+                          Value(Value::Object{{"run", Value(run)},
+                                              {"kind", Value(kind)},
+                                              {"text", Value(text)}}));
+}
+
 std::string RunSession(strata::Database& db) {
   strata::RunSpec spec;
   spec.tags = {"demo", "research"};
@@ -48,6 +81,13 @@ std::string RunSession(strata::Database& db) {
                         J(R"({"name": "Ada", "preferences": {"units": "imperial",
                               "language": "en"}, "sessions": []})")),
           "create profile");
+  }
+  if (Check(db.ListCollections("default"), "collections").empty()) {
+    strata::CollectionSpec memories;
+    memories.name = "memories";
+    memories.dimension = kEmbeddingDim;
+    memories.metric = strata::VectorMetric::kCosine;
+    Check(db.CreateCollection("default", memories), "create memories");
   }
   Check(db.EventAppend(run, "user_message",
                        J(R"({"text": "How far can a glider fly from 1000 m?"})")),
@@ -96,9 +136,19 @@ std::string RunSession(strata::Database& db) {
   Check(db.TraceEnd(run, plan_id, strata::SpanStatus::kOk, J(R"({"chosen": "compute"})")),
         "end plan");
   Check(db.StateSet(run, "step", Value(2)), "state set");
-  Check(db.EventAppend(run, "assistant_message",
-                       J(R"({"text": "About 40 km (25 miles) in still air."})")),
-        "event");
+  // The answer and what is remembered of the exchange commit together.
+  Check(db.Transact([&](strata::Transaction& txn) -> absl::Status {
+          absl::Status s =
+              txn.EventAppend(run, "assistant_message",
+                              J(R"({"text": "About 40 km (25 miles) in still air."})"))
+                  .status();
+          if (s.ok()) s = Remember(txn, run, "question", "How far can a glider fly from 1000 m?");
+          if (s.ok()) {
+            s = Remember(txn, run, "answer", "About 40 km in still air, at a glide ratio of 40:1");
+          }
+          return s;
+        }),
+        "answer and memories");
 
   // What the session taught us about the user, written at paths.
   Check(db.JsonSet("default", "profile:ada", "/preferences/units", Value("metric")),
@@ -141,6 +191,14 @@ void Show(strata::Database& db, const std::string& run) {
        Check(db.StateList(run, strata::ListRequest{}), "state").entries) {
     std::printf("    state %-20s %s (version %" PRIu64 ")\n", e.key.c_str(),
                 e.value.value.ToJson().c_str(), e.value.version);
+  }
+  strata::VectorSearchRequest recall;
+  recall.query = Embed("glider distance glide ratio");
+  recall.k = 3;
+  const auto recalled = Check(db.VectorSearch("default", "memories", recall), "recall");
+  std::printf("memories nearest to \"glider distance glide ratio\":\n");
+  for (const strata::VectorHit& h : recalled.hits) {
+    std::printf("  %.3f  %-32s %s\n", h.score, h.key.c_str(), h.metadata.ToJson().c_str());
   }
   const auto profile = Check(db.JsonGet("default", "profile:ada"), "profile");
   std::printf("profile:ada  %s\n", profile.value.ToJson().c_str());
