@@ -15,6 +15,17 @@
 // pointers in its header without `inline`. Renaming its namespace and those
 // helpers keeps libstrata's copies from clashing with an application that
 // also includes hnswlib.
+// Under AddressSanitizer hnswlib's SSE search code is left out: 0.6.2's
+// prefetch reads one link past a full link list (hnswlib issues #107 and
+// #578, fixed upstream after 0.6.2), which ASan reports. The portable
+// distance functions are used instead.
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_MANUAL_VECTORIZATION
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_MANUAL_VECTORIZATION
+#endif
+#endif
 #define hnswlib strata_hnswlib
 #define cpuid strata_hnswlib_cpuid
 #define xgetbv strata_hnswlib_xgetbv

@@ -266,6 +266,9 @@ absl::Status ParseRecord(const Value& stored, uint32_t dimension, RecordView* vi
   uint32_t dim = 0;
   if (!util::GetByte(&in, &format) || format != kRecordFormat) return damaged("unknown format");
   if (!util::GetFixed32(&in, &dim)) return damaged("truncated");
+  if (dim < 1 || dim > kMaxVectorDimension) {
+    return damaged(absl::StrCat("dimension ", dim, " is outside 1..", kMaxVectorDimension));
+  }
   if (dimension != 0 && dim != dimension) {
     return damaged(absl::StrCat("dimension ", dim, " in a collection of dimension ", dimension));
   }
