@@ -13,6 +13,9 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 
@@ -36,9 +39,21 @@ ChildRun RunAndKill(const std::vector<std::string>& args, int run_ms) {
     run.error = "pipe2 failed";
     return run;
   }
+  // The child's stderr goes to a file, so that a sanitizer report from it
+  // fails the run even when our SIGKILL cuts the report (and the child's
+  // abort) short.
+  char err_path[] = "/tmp/strata-child-stderr-XXXXXX";
+  const int err_fd = ::mkstemp(err_path);
+  if (err_fd < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    run.error = "mkstemp failed";
+    return run;
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -46,8 +61,10 @@ ChildRun RunAndKill(const std::vector<std::string>& args, int run_ms) {
   const int rc = ::posix_spawn(&pid, child.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
+  ::close(err_fd);
   if (rc != 0) {
     ::close(fds[0]);
+    ::unlink(err_path);
     run.error = absl::StrCat("posix_spawn ", child, " failed: ", rc);
     return run;
   }
@@ -88,6 +105,17 @@ ChildRun RunAndKill(const std::vector<std::string>& args, int run_ms) {
   if (!run.killed) {
     run.error = absl::StrCat("the child exited by itself with status ",
                              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  }
+  {
+    std::ifstream err_file(err_path, std::ios::binary);
+    std::ostringstream err;
+    err << err_file.rdbuf();
+    ::unlink(err_path);
+    const std::string text = err.str();
+    if (text.find("Sanitizer") != std::string::npos ||
+        text.find("runtime error:") != std::string::npos) {
+      run.error = absl::StrCat("the child reported: ", text.substr(0, 2000));
+    }
   }
   // Only whole lines count (each is one small write, so none is torn).
   size_t start = 0;
