@@ -2,8 +2,10 @@
 #include "cli/line_editor.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +26,30 @@ namespace {
 // interface is global, so this is too).
 std::vector<std::string>* g_candidates = nullptr;
 size_t g_next_candidate = 0;
+// Readable after a Ctrl-C (see LineEditor); -1 for none.
+int g_interrupt_fd = -1;
+
+// libedit's character reader: waits for a key or for a Ctrl-C. A Ctrl-C
+// handled while libedit is busy (not blocked in read) would otherwise be
+// lost until the next key; the byte in the pipe is not.
+int ReadKey(FILE* in) {
+  const int fd = fileno(in);
+  for (;;) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {g_interrupt_fd, POLLIN, 0}};
+    if (poll(fds, g_interrupt_fd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return EOF;
+    }
+    if (g_interrupt_fd >= 0 && (fds[1].revents & POLLIN) != 0) return EOF;
+    if (fds[0].revents != 0) {
+      unsigned char c = 0;
+      const ssize_t n = read(fd, &c, 1);
+      if (n == 1) return c;
+      if (n < 0 && errno == EINTR) continue;
+      return EOF;
+    }
+  }
+}
 
 char* NextCandidate(const char* /*text*/, int state) {
   if (state == 0) g_next_candidate = 0;
@@ -59,8 +85,11 @@ std::string HistoryFilePath() {
   return path;
 }
 
-LineEditor::LineEditor(std::string history_path) : history_path_(std::move(history_path)) {
+LineEditor::LineEditor(std::string history_path, int interrupt_fd)
+    : history_path_(std::move(history_path)), interrupt_fd_(interrupt_fd) {
   g_candidates = new std::vector<std::string>();
+  g_interrupt_fd = interrupt_fd;
+  rl_getc_function = ReadKey;
   rl_readline_name = "strata";
   rl_attempted_completion_function = CompleteCommand;
   rl_completion_append_character = ' ';
@@ -83,6 +112,12 @@ LineEditor::~LineEditor() {
 
 std::optional<std::string> LineEditor::ReadLine(const std::string& prompt) {
   std::fflush(stdout);
+  // Forget a Ctrl-C pressed before this line.
+  if (interrupt_fd_ >= 0) {
+    char drain[64];
+    while (read(interrupt_fd_, drain, sizeof drain) > 0) {
+    }
+  }
   char* raw = readline(prompt.c_str());
   if (raw == nullptr) return std::nullopt;
   std::string line(raw);

@@ -24,7 +24,9 @@ std::string HistoryFilePath();
 class LineEditor {
  public:
   // Loads the history from `history_path` (none if empty).
-  explicit LineEditor(std::string history_path);
+  // `interrupt_fd` (non-blocking; -1 for none) becomes readable on Ctrl-C:
+  // ReadLine then returns at once.
+  LineEditor(std::string history_path, int interrupt_fd);
   ~LineEditor();
   LineEditor(const LineEditor&) = delete;
   LineEditor& operator=(const LineEditor&) = delete;
@@ -37,6 +39,7 @@ class LineEditor {
  private:
   std::string history_path_;
   std::string last_line_;
+  int interrupt_fd_ = -1;
 };
 
 }  // namespace strata::cli

@@ -7,9 +7,11 @@
 // With COMMAND, runs it and exits. Without, reads commands from standard
 // input: through libedit with a prompt when it is a terminal, line by line
 // without a prompt otherwise (scripts).
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -139,7 +141,18 @@ absl::StatusOr<ProgramOptions> ParseArgs(int argc, char** argv, bool* exit_now) 
 // typed instead of killing the shell.
 volatile sig_atomic_t g_interrupted = 0;
 
-void OnInterrupt(int /*signal*/) { g_interrupted = 1; }
+// The write end of a pipe that the line editor polls with standard input.
+int g_interrupt_pipe[2] = {-1, -1};
+
+void OnInterrupt(int /*signal*/) {
+  g_interrupted = 1;
+  const int saved_errno = errno;
+  const char byte = 0;
+  if (write(g_interrupt_pipe[1], &byte, 1) < 0) {
+    // Full: a Ctrl-C is already waiting.
+  }
+  errno = saved_errno;
+}
 
 // Reads commands from stdin without a prompt. Returns the exit status.
 int RunScript(strata::cli::Shell& shell, bool bail) {
@@ -164,7 +177,10 @@ int RunScript(strata::cli::Shell& shell, bool bail) {
 int RunInteractive(strata::cli::Shell& shell, const ProgramOptions& o) {
   std::printf("Strata %s shell on %s. Type 'help' for commands, 'quit' to leave.\n",
               STRATA_VERSION_STRING, o.in_memory ? "a scratch in-memory database" : o.path.c_str());
-  strata::cli::LineEditor editor(strata::cli::HistoryFilePath());
+  if (pipe2(g_interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    g_interrupt_pipe[0] = g_interrupt_pipe[1] = -1;
+  }
+  strata::cli::LineEditor editor(strata::cli::HistoryFilePath(), g_interrupt_pipe[0]);
   struct sigaction action = {};
   action.sa_handler = OnInterrupt;
   sigemptyset(&action.sa_mask);
