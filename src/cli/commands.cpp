@@ -181,6 +181,55 @@ std::vector<CommandSpec> BuildCommands() {
   c.push_back(Make("json getat", "ID VERSION [PATH]", "JSON documents",
                    "Print a document as of VERSION.", "", "json getat doc1 7 /a", 2, 3, {},
                    CmdJsonGetAt, true));
+  // Vectors.
+  c.push_back(Make("vector create",
+                   "NAME DIMENSION [--metric cosine|euclidean|dot] [--m N] [--ef-construction N] "
+                   "[--ef-search N] [--exact-threshold N]",
+                   "Vectors", "Create a collection of DIMENSION-long vectors.",
+                   "--metric is the similarity (default cosine). A collection with fewer than "
+                   "--exact-threshold vectors (default 1000) is searched exactly; above it by an "
+                   "HNSW graph built with --m (default 16) and --ef-construction (default 200) "
+                   "and searched with --ef-search (default 64).",
+                   "vector create docs 3 --metric euclidean", 2, 2,
+                   {{"metric", true, false},
+                    {"m", true, false},
+                    {"ef-construction", true, false},
+                    {"ef-search", true, false},
+                    {"exact-threshold", true, false}},
+                   CmdVectorCreate));
+  c.push_back(Make("vector list", "", "Vectors", "List the run's collections.",
+                   "One per line: name, dimension, metric, vector count, version.", "vector list",
+                   0, 0, {}, CmdVectorList));
+  c.push_back(Make("vector describe", "NAME", "Vectors",
+                   "Show a collection's definition and count.", "", "vector describe docs", 1, 1,
+                   {}, CmdVectorDescribe));
+  c.push_back(Make("vector drop", "NAME", "Vectors", "Delete a collection and its vectors.", "",
+                   "vector drop docs", 1, 1, {}, CmdVectorDrop));
+  c.push_back(Make("vector put", "NAME KEY VECTOR [METADATA]", "Vectors",
+                   "Insert or replace the vector at KEY.",
+                   "VECTOR is a JSON array of DIMENSION numbers; METADATA a JSON object (or "
+                   "null) that --filter can match.",
+                   "vector put docs a '[0.1, 0.2, 0.3]' '{\"bucket\": 7}'", 3, 4, {},
+                   CmdVectorPut));
+  c.push_back(Make("vector get", "NAME KEY [--at VERSION]", "Vectors",
+                   "Print a vector, its metadata and version.",
+                   "--at VERSION reads it as of that commit (not inside a transaction).",
+                   "vector get docs a", 2, 2, {{"at", true, false}}, CmdVectorGet));
+  c.push_back(Make("vector delete", "NAME KEY", "Vectors", "Delete the vector at KEY.", "",
+                   "vector delete docs a", 2, 2, {}, CmdVectorDelete));
+  c.push_back(Make("vector count", "NAME", "Vectors", "Print the number of vectors.", "",
+                   "vector count docs", 1, 1, {}, CmdVectorCount));
+  c.push_back(Make("vector search", "NAME QUERY [--k N] [--ef N] [--filter JSON]", "Vectors",
+                   "List the K vectors most similar to QUERY.",
+                   "QUERY is a JSON array of numbers. One hit per line: rank, key, score (higher "
+                   "is more similar), version, metadata. --k defaults to 10; --ef overrides the "
+                   "collection's ef-search. --filter matches metadata: {\"f\": 7}, "
+                   "{\"f\": {\"$in\": [1, 2]}}, {\"f\": {\"$gte\": 0.5, \"$lt\": 1}}, "
+                   "{\"$and\": [...]}, {\"$or\": [...]}; several members are ANDed (see "
+                   "docs/cli.md). With --json: one object whose \"hits\" is the array of hits.",
+                   "vector search docs '[0.1, 0.2, 0.3]' --k 5 --filter '{\"bucket\": 7}'", 2, 2,
+                   {{"k", true, false}, {"ef", true, false}, {"filter", true, false}},
+                   CmdVectorSearch));
   // Any entity.
   c.push_back(Make("get", "REF", "Any entity", "Print any entity by its address.",
                    "REF is PRIMITIVE://RUN/KEY: kv://default/user:1, state://r1/phase, "

@@ -152,6 +152,16 @@ absl::Status CmdJsonDestroy(Session& s, const Invocation& inv);
 absl::Status CmdJsonHistory(Session& s, const Invocation& inv);
 absl::Status CmdJsonGetAt(Session& s, const Invocation& inv);
 
+absl::Status CmdVectorCreate(Session& s, const Invocation& inv);
+absl::Status CmdVectorList(Session& s, const Invocation& inv);
+absl::Status CmdVectorDescribe(Session& s, const Invocation& inv);
+absl::Status CmdVectorDrop(Session& s, const Invocation& inv);
+absl::Status CmdVectorPut(Session& s, const Invocation& inv);
+absl::Status CmdVectorGet(Session& s, const Invocation& inv);
+absl::Status CmdVectorDelete(Session& s, const Invocation& inv);
+absl::Status CmdVectorCount(Session& s, const Invocation& inv);
+absl::Status CmdVectorSearch(Session& s, const Invocation& inv);
+
 absl::Status CmdGet(Session& s, const Invocation& inv);
 absl::Status CmdHistory(Session& s, const Invocation& inv);
 absl::Status CmdCount(Session& s, const Invocation& inv);

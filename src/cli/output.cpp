@@ -2,6 +2,7 @@
 #include "cli/output.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
@@ -184,6 +185,70 @@ Value::Object SpanObject(const Span& sp) {
 std::string SpanSummary(const Span& span) {
   return absl::StrCat("#", span.id, " ", Sv(SpanKindName(span.kind)), " ", span.name, " [",
                       Sv(SpanStatusName(span.status)), "]");
+}
+
+std::string FormatFloats(const std::vector<float>& v) {
+  std::string text = "[";
+  // Enough for any float in shortest form ("-1.17549435e-38").
+  char buf[32];
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) text += ',';
+    const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), v[i]);
+    text.append(buf, r.ptr);
+  }
+  text += ']';
+  return text;
+}
+
+Value FloatsValue(const std::vector<float>& v) {
+  Value::Array array;
+  array.reserve(v.size());
+  char buf[32];
+  for (float f : v) {
+    // Through the float's shortest decimal form, so 0.1f shows as 0.1 and
+    // not as the double nearest to it (0.10000000149011612).
+    const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), f);
+    double d = 0;
+    std::from_chars(buf, r.ptr, d);
+    array.emplace_back(d);
+  }
+  return Value(std::move(array));
+}
+
+Value::Object CollectionObject(const CollectionInfo& info) {
+  return {{"name", info.name},
+          {"dimension", info.dimension},
+          {"metric", VectorMetricName(info.metric)},
+          {"count", info.count},
+          {"m", info.index.m},
+          {"ef_construction", info.index.ef_construction},
+          {"ef_search", info.index.ef_search},
+          {"exact_threshold", info.index.exact_threshold},
+          {"version", info.version}};
+}
+
+std::string CollectionSummary(const Session& s, const CollectionInfo& info) {
+  return absl::StrCat(info.name, "  dim ", info.dimension, "  ",
+                      Sv(VectorMetricName(info.metric)), "  ", info.count,
+                      info.count == 1 ? " vector  " : " vectors  ", VersionNote(s, info.version));
+}
+
+std::string VectorEntryLine(const Session& s, const Versioned<VectorEntry>& entry) {
+  return absl::StrCat(FormatFloats(entry.value.vector), "  ", entry.value.metadata.ToJson(), "  ",
+                      VersionNote(s, entry.version));
+}
+
+std::string VectorHitLine(const Session& s, size_t rank, const VectorHit& hit) {
+  return absl::StrCat(rank, "  ", hit.key, "  ", absl::StrFormat("%.6g", hit.score), "  ",
+                      VersionNote(s, hit.version), "  ", hit.metadata.ToJson());
+}
+
+Value::Object VectorHitObject(size_t rank, const VectorHit& hit) {
+  return {{"rank", rank},
+          {"key", hit.key},
+          {"score", hit.score},
+          {"version", hit.version},
+          {"metadata", hit.metadata}};
 }
 
 void EmitRecord(Session& s, const Value::Object& object,

@@ -68,6 +68,27 @@ Value::Object EventObject(const Versioned<Event>& event);
 Value::Object SpanObject(const Span& span);
 // `#ID KIND NAME [STATUS]`.
 std::string SpanSummary(const Span& span);
+
+// --- Vectors.
+// The components of a vector as JSON numbers, each written with the fewest
+// digits that read back as the same float: "[1,0.5,-2.25]".
+std::string FormatFloats(const std::vector<float>& v);
+// The same numbers as a Value array (doubles), for --json.
+Value FloatsValue(const std::vector<float>& v);
+// {"name","dimension","metric","count","m","ef_construction","ef_search",
+// "exact_threshold","version"}.
+Value::Object CollectionObject(const CollectionInfo& info);
+// `NAME  dim D  METRIC  N vectors  (version V)`.
+std::string CollectionSummary(const Session& s, const CollectionInfo& info);
+// `VECTOR  METADATA  (version N)`, `(uncommitted)` for a transaction's own
+// write.
+std::string VectorEntryLine(const Session& s, const Versioned<VectorEntry>& entry);
+// `RANK  KEY  SCORE  (version N)  METADATA`, the score with 6 significant
+// digits.
+std::string VectorHitLine(const Session& s, size_t rank, const VectorHit& hit);
+// {"rank","key","score","version","metadata"}.
+Value::Object VectorHitObject(size_t rank, const VectorHit& hit);
+
 // Prints `key: value` lines for a person, or `object` as one JSON line.
 void EmitRecord(Session& s, const Value::Object& object,
                 const std::vector<std::pair<std::string, std::string>>& lines);

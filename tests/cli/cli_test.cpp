@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -1131,6 +1132,409 @@ TEST(CliBinaryTest, BusyDatabaseNamesTheHolder) {
   EXPECT_EQ(r.out, "2  (version 2)\n");
 }
 
+// --- Vectors.
+
+TEST(CliCommandsTest, CompletesVectorCommands) {
+  EXPECT_EQ(cli::CompletionCandidates({}, "vec"), std::vector<std::string>{"vector"});
+  EXPECT_EQ(cli::CompletionCandidates({"vector"}, "d"),
+            (std::vector<std::string>{"describe", "drop", "delete"}));
+  EXPECT_EQ(cli::CompletionCandidates({"vector"}, "").size(), 9u);
+  EXPECT_EQ(cli::CompletionCandidates({"help"}, "vec"), std::vector<std::string>{"vector"});
+  EXPECT_EQ(cli::CompletionCandidates({"help", "vector"}, "se"),
+            std::vector<std::string>{"search"});
+  EXPECT_TRUE(cli::CompletionCandidates({"vector", "search"}, "").empty());
+}
+
+TEST(CliScriptTest, VectorCommands) {
+  TempDir dir;
+  const std::string db = dir.Sub("db");
+  // Cosine similarities to the query [1, 0, 0]: a 1, b 0.9/sqrt(0.82),
+  // e 0.1/sqrt(0.14), c and d 0 (equal scores rank by key).
+  const std::string script = R"(vector create docs 3
+vector create flat 2 --metric dot --m 8 --ef-construction 50 --ef-search 20 --exact-threshold 0
+vector list
+vector describe flat
+vector put docs a '[1, 0, 0]' '{"bucket": 7, "score": 0.9}'
+vector put docs b '[0.9, 0.1, 0]' '{"bucket": 8, "score": 0.5}'
+vector put docs c '[0, 1, 0]' '{"bucket": 7, "lang": "en"}'
+vector put docs d '[0, 0, 1]'
+vector put docs e '[0.1, 0.2, 0.3]' null
+vector count docs
+vector get docs a
+vector get docs e
+vector search docs '[1, 0, 0]'
+vector search docs '[1, 0, 0]' --k 3
+vector search docs '[1, 0, 0]' --filter '{"bucket": 7}'
+vector search docs '[1, 0, 0]' --filter '{"bucket": {"$eq": 8}}'
+vector search docs '[1, 0, 0]' --filter '{"bucket": {"$in": [8, 9]}}'
+vector search docs '[1, 0, 0]' --filter '{"score": {"$gte": 0.5, "$lt": 0.9}}'
+vector search docs '[1, 0, 0]' --filter '{"score": {"$gt": 0.5, "$lte": 0.9}}'
+vector search docs '[1, 0, 0]' --filter '{"$or": [{"lang": "en"}, {"bucket": 8}]}'
+vector search docs '[1, 0, 0]' --filter '{"$and": [{"bucket": 7}, {"score": {"$gte": 0}}]}'
+vector search docs '[1, 0, 0]' --filter '{"bucket": 7, "lang": "en"}'
+vector search docs '[1, 0, 0]' --filter '{"bucket": 99}'
+vector put docs a '[0.5, 0.5, 0]' '{"bucket": 1}'
+vector get docs a
+vector get docs a --at 3
+vector delete docs b
+vector count docs
+vector search docs '[1, 0, 0]' --k 2 --ef 100
+vector put flat x '[1, 2]'
+vector put flat y '[3, -1]'
+vector search flat '[1, 1]'
+vector list
+vector drop flat
+vector list
+)";
+  CliResult r = Strata({db}, script);
+  EXPECT_CLEAN_EXIT(r, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_LINES(r.out,
+               // create, create, list
+               "OK (version 1)", "OK (version 2)",
+               "docs  dim 3  cosine  0 vectors  (version 1)",
+               "flat  dim 2  dot  0 vectors  (version 2)",
+               // describe flat
+               "name: flat", "dimension: 2", "metric: dot", "count: 0", "m: 8",
+               "ef_construction: 50", "ef_search: 20", "exact_threshold: 0", "version: 2",
+               // five puts, count, two gets
+               "OK (version 3)", "OK (version 4)", "OK (version 5)", "OK (version 6)",
+               "OK (version 7)", "5", "[1,0,0]  {\"bucket\":7,\"score\":0.9}  (version 3)",
+               "[0.1,0.2,0.3]  null  (version 7)",
+               // every hit
+               "1  a  1  (version 3)  {\"bucket\":7,\"score\":0.9}",
+               "2  b  0.993884  (version 4)  {\"bucket\":8,\"score\":0.5}",
+               "3  e  0.267261  (version 7)  null",
+               "4  c  0  (version 5)  {\"bucket\":7,\"lang\":\"en\"}",
+               "5  d  0  (version 6)  null",
+               // --k 3
+               "1  a  1  (version 3)  {\"bucket\":7,\"score\":0.9}",
+               "2  b  0.993884  (version 4)  {\"bucket\":8,\"score\":0.5}",
+               "3  e  0.267261  (version 7)  null",
+               // bucket 7
+               "1  a  1  (version 3)  {\"bucket\":7,\"score\":0.9}",
+               "2  c  0  (version 5)  {\"bucket\":7,\"lang\":\"en\"}",
+               // $eq 8, $in [8, 9]
+               "1  b  0.993884  (version 4)  {\"bucket\":8,\"score\":0.5}",
+               "1  b  0.993884  (version 4)  {\"bucket\":8,\"score\":0.5}",
+               // [0.5, 0.9) and (0.5, 0.9]
+               "1  b  0.993884  (version 4)  {\"bucket\":8,\"score\":0.5}",
+               "1  a  1  (version 3)  {\"bucket\":7,\"score\":0.9}",
+               // $or
+               "1  b  0.993884  (version 4)  {\"bucket\":8,\"score\":0.5}",
+               "2  c  0  (version 5)  {\"bucket\":7,\"lang\":\"en\"}",
+               // $and (c has no score), then two members; bucket 99 matches nothing
+               "1  a  1  (version 3)  {\"bucket\":7,\"score\":0.9}",
+               "1  c  0  (version 5)  {\"bucket\":7,\"lang\":\"en\"}",
+               // replace a, read it now and as of its first version
+               "OK (version 8)", "[0.5,0.5,0]  {\"bucket\":1}  (version 8)",
+               "[1,0,0]  {\"bucket\":7,\"score\":0.9}  (version 3)",
+               // delete b, count, search
+               "OK (version 9)", "4", "1  a  0.707107  (version 8)  {\"bucket\":1}",
+               "2  e  0.267261  (version 7)  null",
+               // the dot-product collection (always HNSW: --exact-threshold 0)
+               "OK (version 10)", "OK (version 11)", "1  x  3  (version 10)  null",
+               "2  y  2  (version 11)  null",
+               // list, drop, list
+               "docs  dim 3  cosine  4 vectors  (version 1)",
+               "flat  dim 2  dot  2 vectors  (version 2)", "OK (version 12)",
+               "docs  dim 3  cosine  4 vectors  (version 1)");
+
+  // Everything persists, and one-shot commands take the same words.
+  r = Strata({db, "vector", "search", "docs", "[1, 0, 0]", "--filter", R"({"bucket": 1})"});
+  EXPECT_CLEAN_EXIT(r, 0);
+  EXPECT_EQ(r.out, "1  a  0.707107  (version 8)  {\"bucket\":1}\n");
+  r = Strata({db, "vector", "get", "docs", "b"});
+  EXPECT_CLEAN_EXIT(r, 1);
+  EXPECT_EQ(r.err, "error: NotFound: vector 'b' not found in vector://default/docs\n");
+  r = Strata({db, "help", "vector", "search"});
+  EXPECT_CLEAN_EXIT(r, 0);
+  EXPECT_EQ(r.out.rfind("usage: vector search NAME QUERY [--k N] [--ef N] [--filter JSON]\n", 0),
+            0u)
+      << r.out;
+}
+
+TEST(CliScriptTest, VectorBadInput) {
+  TempDir dir;
+  const std::string script = R"(vector create docs 3
+vector put docs a '[1, 2]'
+vector put docs a '[1, 2, 3'
+vector put docs a '{"x": 1}'
+vector put docs a '[1, "2", 3]'
+vector put docs a '[1, 1e300, 3]'
+vector put docs a '[0, 0, 0]'
+vector put docs a '[1, 2, 3]' '[1]'
+vector put docs a '[1, 2, 3]' '{"m": 1'
+vector put ghost a '[1, 2, 3]'
+vector get ghost a
+vector search ghost '[1, 2, 3]'
+vector describe ghost
+vector drop ghost
+vector count ghost
+vector get docs nope
+vector delete docs nope
+vector create docs 3
+vector create bad 0
+vector create bad 3 --metric manhattan
+vector create bad 3 --m 1
+vector create bad 3 --m 99999999999
+vector create bad x
+vector search docs '[1, 2]'
+vector search docs '[1, 2, 3]' --k 0
+vector search docs '[1, 2, 3]' --filter '{"bucket": 7'
+vector search docs '[1, 2, 3]' --filter '[1]'
+vector search docs '[1, 2, 3]' --filter '{}'
+vector search docs '[1, 2, 3]' --filter '{"$not": {"a": 1}}'
+vector search docs '[1, 2, 3]' --filter '{"a": {"$ne": 1}}'
+vector search docs '[1, 2, 3]' --filter '{"a": [1, 2]}'
+vector search docs '[1, 2, 3]' --filter '{"a": {"$in": []}}'
+vector search docs '[1, 2, 3]' --filter '{"a": {"$gt": "x"}}'
+vector search docs '[1, 2, 3]' --filter '{"a": {"$gt": 1, "$gte": 2}}'
+vector search docs '[1, 2, 3]' --filter '{"a": {"$gte": 2, "$lte": 1}}'
+vector search docs '[1, 2, 3]' --filter '{"$or": [{"a": 1}, {"b": {"$eq": [1]}}]}'
+vector search docs '[1, 2, 3]' --filter '{"$and": []}'
+vector search docs '[1, 2, 3]' --filter '{"$and": {"a": 1}}'
+vector search docs '[1, 2, 3]' --filter '{"a": {}}'
+vector get docs a --at x
+vector put docs a '[1, 2, 3]' '{}' extra
+vector frob
+vector put docs a '[1, 2, 3]'
+)";
+  CliResult r = Strata({dir.Sub("db")}, script);
+  EXPECT_CLEAN_EXIT(r, 1);
+  EXPECT_LINES(r.out, "OK (version 1)", "OK (version 2)");
+  EXPECT_LINES(
+      r.err,
+      "error: InvalidArgument: line 2: vector has dimension 2; the collection's is 3",
+      "error: InvalidArgument: line 3: VECTOR must be a JSON array of numbers: " +
+          std::string(Value::FromJson("[1, 2, 3").status().message()),
+      "error: InvalidArgument: line 4: VECTOR must be a JSON array of numbers, got object",
+      "error: InvalidArgument: line 5: VECTOR component 1 is string; components must be "
+      "numbers",
+      "error: InvalidArgument: line 6: VECTOR component 1 (1e+300) is outside the float range",
+      "error: InvalidArgument: line 7: vector is all zeros, which has no direction under the "
+      "cosine metric",
+      "error: InvalidArgument: line 8: vector metadata must be a JSON object or null, not array",
+      "error: InvalidArgument: line 9: METADATA: malformed JSON value: " +
+          std::string(Value::FromJson("{\"m\": 1").status().message()),
+      "error: NotFound: line 10: collection not found: vector://default/ghost",
+      "error: NotFound: line 11: collection not found: vector://default/ghost",
+      "error: NotFound: line 12: collection not found: vector://default/ghost",
+      "error: NotFound: line 13: collection not found: vector://default/ghost",
+      "error: NotFound: line 14: collection not found: vector://default/ghost",
+      "error: NotFound: line 15: collection not found: vector://default/ghost",
+      "error: NotFound: line 16: vector 'nope' not found in vector://default/docs",
+      "error: NotFound: line 17: vector 'nope' not found in vector://default/docs",
+      "error: AlreadyExists: line 18: collection already exists: vector://default/docs",
+      "error: InvalidArgument: line 19: DIMENSION is 0; it must be in 1..4096",
+      "error: InvalidArgument: line 20: unknown metric 'manhattan': use cosine, euclidean or "
+      "dot",
+      "error: InvalidArgument: line 21: collection index m is 1; it must be in 2..100",
+      "error: InvalidArgument: line 22: --m must be at most 4294967295, got 99999999999",
+      "error: InvalidArgument: line 23: DIMENSION must be a non-negative integer, got 'x'",
+      "error: InvalidArgument: line 24: query has dimension 2; the collection's is 3",
+      "error: InvalidArgument: line 25: --k is 0; it must be in 1..10000",
+      "error: InvalidArgument: line 26: --filter: malformed JSON: " +
+          std::string(Value::FromJson("{\"bucket\": 7").status().message()),
+      "error: InvalidArgument: line 27: --filter: a filter must be a JSON object, got array",
+      "error: InvalidArgument: line 28: --filter: {} has no condition",
+      "error: InvalidArgument: line 29: --filter: unknown operator '$not' (use $and, $or or a "
+      "field name)",
+      "error: InvalidArgument: line 30: --filter: field \"a\": unknown operator '$ne' (use $eq, "
+      "$in, $gt, $gte, $lt or $lte; filters match top-level scalar fields)",
+      "error: InvalidArgument: line 31: --filter: field \"a\": an array is not a filter value "
+      "(use {\"$in\": [...]} to match any of several values)",
+      "error: InvalidArgument: line 32: --filter: field \"a\": $in needs at least one value",
+      "error: InvalidArgument: line 33: --filter: field \"a\": $gt needs a finite number, got "
+      "string",
+      "error: InvalidArgument: line 34: --filter: field \"a\": $gt and $gte both set a lower "
+      "bound",
+      "error: InvalidArgument: line 35: --filter: field \"a\": the lower bound 2.0 is greater "
+      "than the upper bound 1.0",
+      "error: InvalidArgument: line 36: --filter: $or[1]: field \"b\": $eq: got array; use "
+      "null, a boolean, a number or a string",
+      "error: InvalidArgument: line 37: --filter: $and: needs at least one filter",
+      "error: InvalidArgument: line 38: --filter: $and: needs an array of filters, got object",
+      "error: InvalidArgument: line 39: --filter: field \"a\": {} has no condition",
+      "error: InvalidArgument: line 40: --at must be a non-negative integer, got 'x'",
+      "error: InvalidArgument: line 41: wrong number of arguments for 'vector put' (expected 3 "
+      "to 4, got 5); usage: vector put NAME KEY VECTOR [METADATA]",
+      "error: InvalidArgument: line 42: unknown command 'vector frob'; did you mean 'vector "
+      "drop'?");
+
+  // A filter nested deeper than the library allows is refused by it, cleanly.
+  std::string deep = R"({"a": 1})";
+  for (int i = 0; i < 20; ++i) deep = R"({"$and": [)" + deep + "]}";
+  r = Strata({dir.Sub("db"), "vector", "search", "docs", "[1, 2, 3]", "--filter", deep});
+  EXPECT_CLEAN_EXIT(r, 1);
+  EXPECT_EQ(r.err.rfind("error: InvalidArgument: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("deeper than 16"), std::string::npos) << r.err;
+  EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+}
+
+TEST(CliScriptTest, VectorTransaction) {
+  TempDir dir;
+  const std::string db = dir.Sub("db");
+  const std::string script = R"(vector create docs 2
+vector put docs a '[1, 0]' '{"n": 1}'
+begin
+vector put docs b '[0, 1]' '{"n": 2}'
+vector get docs b
+vector get docs a
+vector count docs
+vector search docs '[0, 1]'
+vector search docs '[0, 1]' --filter '{"n": {"$lt": 2}}'
+vector get docs a --at 2
+vector create inner 2
+vector list
+vector describe inner
+rollback
+vector get docs b
+vector count docs
+vector search docs '[0, 1]'
+vector list
+begin
+vector delete docs a
+vector put docs c '[1, 1]'
+vector search docs '[1, 0]'
+commit
+vector search docs '[1, 0]'
+)";
+  CliResult r = Strata({db}, script);
+  EXPECT_CLEAN_EXIT(r, 1);
+  EXPECT_LINES(r.out, "OK (version 1)", "OK (version 2)",
+               "transaction started (snapshot version 2)", "OK (in transaction)",
+               "[0,1]  {\"n\":2}  (uncommitted)", "[1,0]  {\"n\":1}  (version 2)", "2",
+               // The transaction's own write is searched with the snapshot.
+               "1  b  1  (uncommitted)  {\"n\":2}", "2  a  0  (version 2)  {\"n\":1}",
+               "1  a  0  (version 2)  {\"n\":1}", "OK (in transaction)",
+               "docs  dim 2  cosine  2 vectors  (version 1)",
+               "inner  dim 2  cosine  0 vectors  (uncommitted)", "name: inner", "dimension: 2",
+               "metric: cosine", "count: 0", "m: 16", "ef_construction: 200", "ef_search: 64",
+               "exact_threshold: 1000", "version: (uncommitted)", "rolled back",
+               // Nothing of it is left.
+               "1", "1  a  0  (version 2)  {\"n\":1}",
+               "docs  dim 2  cosine  1 vector  (version 1)",
+               "transaction started (snapshot version 2)", "OK (in transaction)",
+               "OK (in transaction)", "1  c  0.707107  (uncommitted)  null",
+               "committed (version 3)", "1  c  0.707107  (version 3)  null");
+  EXPECT_LINES(r.err,
+               "error: FailedPrecondition: line 10: 'vector get --at' is not available inside a "
+               "transaction (commit or rollback first)",
+               "error: NotFound: line 15: vector 'b' not found in vector://default/docs");
+}
+
+TEST(CliScriptTest, VectorJsonOutputParsesBack) {
+  TempDir dir;
+  const std::string script = R"(vector create docs 3 --metric euclidean
+vector put docs a '[0.1, 0.2, 0.3]' '{"tag": "x"}'
+vector put docs b '[1, 1, 1]'
+vector list
+vector describe docs
+vector get docs a
+vector count docs
+vector search docs '[0.1, 0.2, 0.3]' --k 5
+vector search docs '[0.1, 0.2, 0.3]' --filter '{"tag": {"$in": ["x", "y"]}}'
+vector search docs '[0.1, 0.2, 0.3]' --filter '{"tag": "none"}'
+begin
+vector put docs c '[0, 0, 1]'
+vector get docs c
+commit
+vector delete docs b
+vector drop docs
+)";
+  CliResult r = Strata({"--json", dir.Sub("db")}, script);
+  EXPECT_CLEAN_EXIT(r, 0);
+  EXPECT_EQ(r.err, "");
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 16u) << r.out;
+  std::vector<Value> values;
+  for (const std::string& line : lines) {
+    auto v = Value::FromJson(line);
+    ASSERT_TRUE(v.ok()) << line << ": " << v.status();
+    ASSERT_TRUE(v->is_object()) << line;
+    values.push_back(*std::move(v));
+  }
+  auto field = [&](size_t i, const char* name) -> Value {
+    const auto& o = values[i].AsObject();
+    auto it = o.find(name);
+    return it == o.end() ? Value("<missing>") : it->second;
+  };
+  EXPECT_EQ(values[0], Value(Value::Object{{"ok", true}, {"version", 1}}));
+  EXPECT_EQ(values[2], Value(Value::Object{{"ok", true}, {"version", 3}}));
+  // vector list: one object per collection; describe: the same members.
+  const Value::Object collection{{"name", "docs"},      {"dimension", 3},
+                                 {"metric", "euclidean"}, {"count", 2},
+                                 {"m", 16},              {"ef_construction", 200},
+                                 {"ef_search", 64},      {"exact_threshold", 1000},
+                                 {"version", 1}};
+  EXPECT_EQ(values[3], Value(collection));
+  EXPECT_EQ(values[4], Value(collection));
+  // vector get: the components read back as the numbers typed.
+  EXPECT_EQ(field(5, "key"), Value("a"));
+  EXPECT_EQ(field(5, "vector"), *Value::FromJson("[0.1, 0.2, 0.3]"));
+  EXPECT_EQ(field(5, "metadata"), Value(Value::Object{{"tag", "x"}}));
+  EXPECT_EQ(field(5, "version"), Value(2));
+  EXPECT_TRUE(field(5, "timestamp_us").is_int());
+  EXPECT_EQ(values[6], Value(Value::Object{{"count", 2}}));
+  // vector search: one object whose hits are an array of objects.
+  const Value hits = field(7, "hits");
+  ASSERT_TRUE(hits.is_array()) << lines[7];
+  ASSERT_EQ(hits.AsArray().size(), 2u) << lines[7];
+  EXPECT_EQ(field(7, "exact"), Value(true));
+  EXPECT_EQ(field(7, "candidates"), Value(2));
+  const Value::Object& first = hits.AsArray()[0].AsObject();
+  EXPECT_EQ(first.at("rank"), Value(1));
+  EXPECT_EQ(first.at("key"), Value("a"));
+  EXPECT_EQ(first.at("score"), Value(1.0));  // Euclidean: 1 / (1 + 0).
+  EXPECT_EQ(first.at("version"), Value(2));
+  EXPECT_EQ(first.at("metadata"), Value(Value::Object{{"tag", "x"}}));
+  const Value::Object& second = hits.AsArray()[1].AsObject();
+  EXPECT_EQ(second.at("rank"), Value(2));
+  EXPECT_EQ(second.at("key"), Value("b"));
+  ASSERT_TRUE(second.at("score").is_double());
+  // 1 / (1 + |a - b|) = 1 / (1 + sqrt(0.81 + 0.64 + 0.49)), in float arithmetic.
+  EXPECT_NEAR(second.at("score").AsDouble(), 0.4179136, 1e-5);
+  EXPECT_EQ(second.at("metadata"), Value());
+  EXPECT_EQ(field(8, "hits").AsArray().size(), 1u) << lines[8];
+  EXPECT_EQ(field(9, "hits"), Value(Value::Array{}));
+  EXPECT_EQ(field(10, "snapshot_version"), Value(3));
+  EXPECT_EQ(values[11], Value(Value::Object{{"ok", true}}));
+  EXPECT_EQ(field(12, "version"), Value(0));  // Its own write: not committed yet.
+  EXPECT_EQ(field(12, "vector"), *Value::FromJson("[0.0, 0.0, 1.0]"));
+  EXPECT_EQ(field(13, "version"), Value(4));
+  EXPECT_EQ(values[14], Value(Value::Object{{"ok", true}, {"version", 5}}));
+  EXPECT_EQ(values[15], Value(Value::Object{{"ok", true}, {"version", 6}}));
+}
+
+TEST(CliScriptTest, RandomVectorInputNeverCrashes) {
+  // Vector commands with shuffled vectors and filter fragments: every line
+  // must be run or refused with one error line.
+  const std::vector<std::string> pieces = {
+      "vector", "create", "put", "get", "search", "delete", "count", "drop", "describe",
+      "list", "v", "k", "2", "0", "--k", "--ef", "--filter", "--at", "--metric", "dot", "'[1, 2]'",
+      "'[0, 0]'", "'[1e39, 1]'", "'[]'", "'{\"a\": 1}'", "'{\"a\": {\"$in\": [1, 2]}}'",
+      "'{\"a\": {\"$gte\": 1, \"$lt\": 0}}'", "'{\"$or\": [{\"a\": 1}, {\"b\": null}]}'",
+      "'{\"$and\": [{}]}'", "'{\"a\": {\"$double\": \"NaN\"}}'", "'{\"$bytes\": \"AA==\"}'",
+      "'{\"a\": {\"$in\": [[1]]}}'", "'{\"$or\": 1}'", "'{'", "'['", "begin", "rollback"};
+  std::mt19937_64 rng(strata::testing::TestSeed());
+  std::string script = "vector create v 2\nvector put v k '[1, 2]' '{\"a\": 1}'\n";
+  for (int line = 0; line < 400; ++line) {
+    const int words = 2 + static_cast<int>(rng() % 6);
+    for (int w = 0; w < words; ++w) script += pieces[rng() % pieces.size()] + " ";
+    script += "\n";
+  }
+  TempDir dir;
+  CliResult r = Strata({dir.Sub("db")}, script);
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code;
+  for (const std::string& line : Lines(r.err)) {
+    EXPECT_TRUE(line.rfind("error: ", 0) == 0 || line.rfind("warning: ", 0) == 0) << line;
+  }
+  r = Strata({dir.Sub("db"), "vector", "list"});
+  EXPECT_CLEAN_EXIT(r, 0);
+}
+
 // --- The interactive shell under a pseudo terminal.
 
 // `strata ARGS` running on a pseudo terminal. Keystrokes are sent only once
@@ -1179,7 +1583,9 @@ class PtySession {
     }
   }
 
-  // Reads until the next prompt ("strata:...> ").
+  // Reads until the next prompt ("strata:...> "), then waits until the
+  // line editor has the terminal in its raw mode, so typed keys go to the
+  // editor rather than to the terminal's own line discipline.
   bool ExpectPrompt() {
     for (;;) {
       size_t at = out_.find("strata:", matched_);
@@ -1188,12 +1594,23 @@ class PtySession {
         if (end == std::string::npos) break;
         if (out_.find('\n', at) > end) {
           matched_ = end + 2;
-          return true;
+          return WaitForRawMode();
         }
         at = out_.find("strata:", at + 1);
       }
       if (!ReadMore()) return false;
     }
+  }
+
+  // On Linux the master side reports the terminal's settings.
+  bool WaitForRawMode() {
+    for (int waited_ms = 0; waited_ms < 30000; ++waited_ms) {
+      termios t{};
+      if (tcgetattr(master_, &t) != 0) return false;
+      if ((t.c_lflag & ICANON) == 0) return true;
+      usleep(1000);
+    }
+    return false;
   }
 
   // Reads to the end of output and reaps the process; returns its exit code
