@@ -25,3 +25,5 @@ show "$db" run list
 show --run "$run" "$db" trace tree
 show --run "$run" "$db" event range
 show "$db" json history profile:ada
+show "$db" vector list
+show "$db" vector get memories "$run/answer"
