@@ -221,13 +221,6 @@ void VectorRegistry::Rebuild(const storage::MvccStore& store, Version snapshot) 
              });
 }
 
-size_t VectorRegistry::MemoryBytes() const {
-  absl::MutexLock lock(&mu_);
-  size_t bytes = 0;
-  for (const auto& [k, v] : indexes_) bytes += v->MemoryBytes();
-  return bytes;
-}
-
 // --- Operations.
 
 absl::StatusOr<VectorEntry> DecodeVectorEntry(const Value& stored, uint32_t dimension) {

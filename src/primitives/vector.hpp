@@ -52,8 +52,6 @@ class VectorRegistry final : public txn::CommitObserver {
   // runs concurrently (used at open).
   void Rebuild(const storage::MvccStore& store, Version snapshot);
 
-  size_t MemoryBytes() const;
-
  private:
   mutable absl::Mutex mu_;
   // By the store key of the collection's definition.

@@ -86,26 +86,12 @@ bool VectorIndex::broken() const {
   return broken_;
 }
 
-bool VectorIndex::has_graph() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return graph_->hnsw != nullptr;
-}
-
-size_t VectorIndex::entry_count() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return entries_.size() - removed_;
-}
-
 const float* VectorIndex::DataOf(const Graph& graph, const float* flat, uint32_t dimension,
                                  const Entry& e) {
   if (graph.hnsw != nullptr) {
     return reinterpret_cast<const float*>(graph.hnsw->getDataByInternalId(e.slot));
   }
   return flat + size_t{e.slot} * dimension;
-}
-
-float VectorIndex::DistanceLocked(const float* a, const float* b) const {
-  return graph_->dist(a, b, graph_->param);
 }
 
 double VectorIndex::ScoreOfDistance(float distance) const {
@@ -437,32 +423,6 @@ uint64_t VectorIndex::CountAt(Version snapshot) const {
   uint64_t n = 0;
   for (const Entry& e : entries_) n += VisibleLocked(e, snapshot) ? 1 : 0;
   return n;
-}
-
-size_t VectorIndex::MemoryBytes() const {
-  absl::ReaderMutexLock lock(&mu_);
-  size_t bytes = entries_.capacity() * sizeof(Entry) + flat_.capacity() * sizeof(float) +
-                 metadata_.MemoryBytes() + superseded_.capacity() * sizeof(superseded_[0]);
-  for (const Entry& e : entries_) {
-    bytes += e.key.capacity() > 15 ? e.key.capacity() : 0;
-    if (!e.metadata.is_null()) bytes += e.metadata.ApproximateSize();
-  }
-  bytes += keys_.capacity() * (sizeof(std::string) + sizeof(KeyWrites) + 1);
-  for (const auto& [key, writes] : keys_) {
-    bytes += writes.capacity() * sizeof(writes[0]) + (key.capacity() > 15 ? key.capacity() : 0);
-  }
-  if (const auto* h = graph_->hnsw.get()) {
-    bytes += h->max_elements_ * (h->size_data_per_element_ + sizeof(void*) + sizeof(int) +
-                                 sizeof(std::mutex));
-    for (size_t i = 0; i < h->cur_element_count; ++i) {
-      if (h->element_levels_[i] > 0) {
-        bytes += h->size_links_per_element_ * static_cast<size_t>(h->element_levels_[i]);
-      }
-    }
-    bytes += h->label_lookup_.size() * (sizeof(hnswlib::labeltype) + sizeof(hnswlib::tableint) +
-                                        2 * sizeof(void*));
-  }
-  return bytes;
 }
 
 }  // namespace strata::vector

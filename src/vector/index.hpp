@@ -92,11 +92,6 @@ class VectorIndex {
 
   // Live vectors at `snapshot`.
   uint64_t CountAt(Version snapshot) const;
-  // Whether searches use the HNSW graph; entries held (live or not yet
-  // collected); approximate heap bytes.
-  bool has_graph() const;
-  size_t entry_count() const;
-  size_t MemoryBytes() const;
 
  private:
   static constexpr Version kLive = ~Version{0};
@@ -122,7 +117,6 @@ class VectorIndex {
   // The stored (for cosine, normalized) components of an entry.
   static const float* DataOf(const Graph& graph, const float* flat, uint32_t dimension,
                              const Entry& e);
-  float DistanceLocked(const float* a, const float* b) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   double ScoreOfDistance(float distance) const;
   absl::Status AddLocked(uint32_t label, const float* normalized)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
