@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libabsl-dev libxxhash-dev
-          nlohmann-json3-dev libgtest-dev libgmock-dev libedit-dev libhnswlib-dev)
+          nlohmann-json3-dev libgtest-dev libgmock-dev libedit-dev libhnswlib-dev
+          libutf8proc-dev libstemmer-dev)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(libbenchmark-dev libsqlite3-dev librocksdb-dev liblmdb-dev python3) ;;

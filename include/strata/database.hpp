@@ -54,6 +54,7 @@
 #include "strata/export.hpp"
 #include "strata/options.hpp"
 #include "strata/primitives.hpp"
+#include "strata/search.hpp"
 #include "strata/types.hpp"
 #include "strata/value.hpp"
 #include "strata/vector.hpp"
@@ -362,6 +363,16 @@ class STRATA_EXPORT Transaction {
                                                           std::string_view collection,
                                                           const VectorSearchRequest& request) = 0;
 
+  // --- Search (docs/search.md): keyword (BM25), vector or hybrid search
+  // over every primitive, fused by Reciprocal Rank Fusion. It sees this
+  // transaction's snapshot and its own writes. InvalidArgument for a bad
+  // request (empty query, k outside 1..kMaxSearchHits, an unknown
+  // primitive, a run id that is not valid, a query vector that is empty or
+  // not finite, a metadata filter value that is not a scalar, bm25 k1/b out
+  // of range). A search records what it covered as scanned: a concurrent
+  // write there makes this transaction conflict at commit if it also wrote.
+  virtual absl::StatusOr<SearchResponse> Search(const SearchRequest& request) = 0;
+
   // --- Any entity by address (see EntityRef): the value for kv and state,
   // an object rendering for events ({seq, type, payload, timestamp_us,
   // prev_hash, hash}), spans, runs and vectors ({vector, metadata}).
@@ -565,6 +576,9 @@ class STRATA_EXPORT Database {
   virtual absl::StatusOr<VectorSearchResult> VectorSearch(std::string_view run,
                                                           std::string_view collection,
                                                           const VectorSearchRequest& request) = 0;
+
+  // --- Search (see Transaction::Search), at the newest committed version.
+  virtual absl::StatusOr<SearchResponse> Search(const SearchRequest& request) = 0;
 
   // --- Any entity by address (see Transaction::Get).
   virtual absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) = 0;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/search.hpp"
 #include "strata/types.hpp"
 
 namespace strata {
@@ -140,6 +141,10 @@ struct Options {
   // older one when the newest is damaged; WAL segments are removed only once
   // the oldest kept snapshot covers them. Default: 2.
   uint32_t keep_snapshots = 2;
+
+  // Keyword search: which runs keep a BM25 index and how text is tokenized
+  // (see SearchOptions). Default: no index; searches scan.
+  SearchOptions search;
 };
 
 // How Database::Transact retries a transaction that failed with a Conflict.

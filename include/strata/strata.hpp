@@ -8,6 +8,7 @@
 #include "strata/database.hpp"
 #include "strata/options.hpp"
 #include "strata/primitives.hpp"
+#include "strata/search.hpp"
 #include "strata/status.hpp"
 #include "strata/types.hpp"
 #include "strata/value.hpp"

@@ -230,6 +230,35 @@ std::vector<CommandSpec> BuildCommands() {
                    "vector search docs '[0.1, 0.2, 0.3]' --k 5 --filter '{\"bucket\": 7}'", 2, 2,
                    {{"k", true, false}, {"ef", true, false}, {"filter", true, false}},
                    CmdVectorSearch));
+  // Search.
+  c.push_back(Make("search",
+                   "[QUERY] [--mode keyword|vector|hybrid] [--vector JSON] [--collection NAME] "
+                   "[--k N] [--primitive P]... [--run RUN]... [--all-runs] [--where JSON] "
+                   "[--from-us T] [--to-us T] [--max-time-ms N] [--max-candidates N]",
+                   "Search", "Search every primitive by words, by vector, or both.",
+                   "Keyword search ranks entities by BM25 over their text (keys, string values, "
+                   "JSON leaves, event types and payloads, span names, inputs and outputs, run "
+                   "metadata, vector metadata); --vector adds similarity search over the vector "
+                   "collections of that dimension (or --collection), fused with the keyword "
+                   "lists by Reciprocal Rank Fusion (hybrid). Searches the current run unless "
+                   "--run (repeatable) or --all-runs. --primitive (repeatable) limits the "
+                   "primitives; --where '{\"f\": 1}' matches metadata fields; --from-us/--to-us "
+                   "the commit time. One hit per line: rank, address, fused score, version, "
+                   "and each list's rank and score. See docs/search.md.",
+                   "search 'solar panel' --k 5 --primitive kv --primitive json", 0, 1,
+                   {{"mode", true, false},
+                    {"vector", true, false},
+                    {"collection", true, false},
+                    {"k", true, false},
+                    {"primitive", true, true},
+                    {"run", true, true},
+                    {"all-runs", false, false},
+                    {"where", true, false},
+                    {"from-us", true, false},
+                    {"to-us", true, false},
+                    {"max-time-ms", true, false},
+                    {"max-candidates", true, false}},
+                   CmdSearch));
   // Any entity.
   c.push_back(Make("get", "REF", "Any entity", "Print any entity by its address.",
                    "REF is PRIMITIVE://RUN/KEY: kv://default/user:1, state://r1/phase, "

@@ -162,6 +162,8 @@ absl::Status CmdVectorDelete(Session& s, const Invocation& inv);
 absl::Status CmdVectorCount(Session& s, const Invocation& inv);
 absl::Status CmdVectorSearch(Session& s, const Invocation& inv);
 
+absl::Status CmdSearch(Session& s, const Invocation& inv);
+
 absl::Status CmdGet(Session& s, const Invocation& inv);
 absl::Status CmdHistory(Session& s, const Invocation& inv);
 absl::Status CmdCount(Session& s, const Invocation& inv);

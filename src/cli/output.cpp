@@ -2,6 +2,9 @@
 #include "cli/output.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <cmath>
+#include <cfloat>
 #include <charconv>
 #include <ctime>
 
@@ -13,6 +16,13 @@
 
 namespace strata::cli {
 namespace {
+
+absl::Status Invalid(std::string_view message) {
+  return MakeError(ErrorCode::kInvalidArgument, message);
+}
+
+// "array", "object", ... for messages.
+std::string TypeOf(const Value& v) { return std::string(TypeName(v.type())); }
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 
@@ -308,6 +318,58 @@ absl::StatusOr<std::vector<KvEntry>> CollectEntries(const KvPageFn& page, std::s
     if (got->next_cursor.empty()) return entries;
     request.cursor = std::move(got->next_cursor);
   }
+}
+
+// A vector argument (VECTOR, QUERY): a JSON array of numbers, each within
+// the float range. NaN and infinities (the {"$double": ...} extension) are
+// passed on for the library to refuse with its own message.
+absl::StatusOr<std::vector<float>> ParseVectorArg(std::string_view word, std::string_view what) {
+  auto parsed = Value::FromJson(word);
+  if (!parsed.ok()) {
+    return Invalid(absl::StrCat(Sv(what), " must be a JSON array of numbers: ",
+                                parsed.status().message()));
+  }
+  if (!parsed->is_array()) {
+    return Invalid(
+        absl::StrCat(Sv(what), " must be a JSON array of numbers, got ", TypeOf(*parsed)));
+  }
+  const Value::Array& array = parsed->AsArray();
+  std::vector<float> v;
+  v.reserve(array.size());
+  for (size_t i = 0; i < array.size(); ++i) {
+    const Value& c = array[i];
+    double d = 0;
+    if (c.is_int()) {
+      d = static_cast<double>(c.AsInt());
+    } else if (c.is_double()) {
+      d = c.AsDouble();
+    } else {
+      return Invalid(absl::StrCat(Sv(what), " component ", i, " is ", TypeOf(c),
+                                  "; components must be numbers"));
+    }
+    // Converting a finite double beyond the float range is undefined.
+    if (std::isfinite(d) && std::fabs(d) > FLT_MAX) {
+      return Invalid(absl::StrCat(Sv(what), " component ", i, " (", c.ToJson(),
+                                  ") is outside the float range"));
+    }
+    v.push_back(static_cast<float>(d));
+  }
+  return v;
+}
+
+// The value of an integer option that must fit 32 bits, if given.
+absl::StatusOr<std::optional<uint32_t>> Uint32Option(const Invocation& inv,
+                                                     std::string_view name) {
+  const std::optional<std::string> text = inv.Get(name);
+  if (!text.has_value()) return std::optional<uint32_t>();
+  const std::string what = absl::StrCat("--", Sv(name));
+  auto n = ParseUintArg(*text, what);
+  if (!n.ok()) return n.status();
+  if (*n > std::numeric_limits<uint32_t>::max()) {
+    return Invalid(absl::StrCat(what, " must be at most ", std::numeric_limits<uint32_t>::max(),
+                                ", got ", *n));
+  }
+  return std::optional<uint32_t>(static_cast<uint32_t>(*n));
 }
 
 }  // namespace strata::cli

@@ -97,6 +97,13 @@ void EmitRecord(Session& s, const Value::Object& object,
 // it is absent. Errors name the option.
 absl::StatusOr<Value> ValueOption(const Invocation& inv, std::string_view name,
                                   Value fallback);
+// A vector argument (VECTOR, QUERY): a JSON array of numbers, each within
+// the float range. NaN and infinities are passed on for the library to
+// refuse with its own message. Errors name `what`.
+absl::StatusOr<std::vector<float>> ParseVectorArg(std::string_view word, std::string_view what);
+// The value of an integer option that must fit 32 bits, if given.
+absl::StatusOr<std::optional<uint32_t>> Uint32Option(const Invocation& inv,
+                                                     std::string_view name);
 // `status` with `context` put before its message, keeping its error code.
 absl::Status WithContext(const absl::Status& status, std::string_view context);
 

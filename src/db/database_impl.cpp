@@ -16,6 +16,7 @@
 #include "json/record.hpp"
 #include "primitives/kv.hpp"
 #include "primitives/run.hpp"
+#include "primitives/search.hpp"
 #include "primitives/vector.hpp"
 #include "vector/record.hpp"
 #include "primitives/state.hpp"
@@ -54,6 +55,8 @@ absl::Status ValidateRetention(const RetentionPolicy& p, const std::string& what
 }
 
 absl::Status ValidateOptions(const Options& o) {
+  // Bad tokenizer options or index run ids, before any file is touched.
+  STRATA_RETURN_IF_ERROR(primitives::SearchRegistry::Create(o.search, nullptr).status());
   if (o.flush_interval_ms < 1 || o.flush_interval_ms > 60000) {
     return InvalidOption("flush_interval_ms must be in 1..60000");
   }
@@ -105,7 +108,7 @@ class TransactionHandle final : public Transaction {
   TransactionHandle(DatabaseImpl* db, const txn::TxnLimits& limits)
       : db_(db),
         ctx_(db->transactions(), limits),
-        op_{ctx_, *db->runs(), db->options().max_value_bytes, db->vectors()} {}
+        op_{ctx_, *db->runs(), db->options().max_value_bytes, db->vectors(), db->search()} {}
 
   Version snapshot_version() const override { return ctx_.snapshot(); }
 
@@ -350,6 +353,10 @@ class TransactionHandle final : public Transaction {
     STRATA_RETURN_IF_ERROR(CheckActive());
     return primitives::VectorSearch(op_, run, collection, request);
   }
+  absl::StatusOr<SearchResponse> Search(const SearchRequest& request) override {
+    STRATA_RETURN_IF_ERROR(CheckActive());
+    return primitives::Search(op_, request);
+  }
 
   absl::StatusOr<Version> Commit() override {
     STRATA_RETURN_IF_ERROR(CheckActive());
@@ -395,7 +402,7 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::OpenMemory(
   db->runs_ = std::make_unique<primitives::RunRegistry>(db->store_.get());
   db->txns_ = std::make_unique<txn::TransactionManager>(
       db->store_.get(), nullptr, DurabilityMode::kInMemory, db->store_->trims_history());
-  db->AttachVectors();
+  STRATA_RETURN_IF_ERROR(db->AttachIndexes());
   return db;
 }
 
@@ -553,17 +560,22 @@ absl::Status DatabaseImpl::Recover() {
   txns_ = std::make_unique<txn::TransactionManager>(
       store_.get(), wal_.get(), options_.durability, store_->trims_history());
   txns_->SetRecovered(result.last_version, last_ts);
-  AttachVectors();
+  STRATA_RETURN_IF_ERROR(AttachIndexes());
   StartCheckpointer();
   return absl::OkStatus();
 }
 
-void DatabaseImpl::AttachVectors() {
+absl::Status DatabaseImpl::AttachIndexes() {
   txn::TransactionManager* txns = txns_.get();
-  vectors_ = std::make_unique<primitives::VectorRegistry>(
-      [txns] { return txns->snapshots().Horizon(txns->visible()); });
+  auto horizon = [txns] { return txns->snapshots().Horizon(txns->visible()); };
+  vectors_ = std::make_unique<primitives::VectorRegistry>(horizon);
   vectors_->Rebuild(*store_, txns_->visible_version());
   txns_->set_vector_observer(vectors_.get());
+  STRATA_ASSIGN_OR_RETURN(search_, primitives::SearchRegistry::Create(options_.search, horizon));
+  search_->Rebuild(*store_, txns_->visible_version());
+  // Without an indexed run the commit path does no search work at all.
+  if (search_->any()) txns_->set_search_observer(search_.get());
+  return absl::OkStatus();
 }
 
 absl::Status DatabaseImpl::Close() {
@@ -606,7 +618,8 @@ auto DatabaseImpl::WriteOp(Fn&& fn, uint32_t attempts) {
       std::this_thread::sleep_for(std::chrono::microseconds(rng() % cap));
     }
     txn::TxnContext ctx(txns_.get(), limits());
-    primitives::OpContext op{ctx, *runs_, options_.max_value_bytes, vectors_.get()};
+    primitives::OpContext op{ctx, *runs_, options_.max_value_bytes, vectors_.get(),
+                             search_.get()};
     R r = fn(op);
     if (!r.ok()) return Result(r.status());
     absl::StatusOr<Version> v = ctx.Commit();
@@ -624,7 +637,8 @@ auto DatabaseImpl::ReadOp(Fn&& fn) {
   using R = std::invoke_result_t<Fn&, primitives::OpContext&>;
   if (absl::Status s = CheckOpen(); !s.ok()) return R(s);
   txn::TxnContext ctx(txns_.get(), limits(), /*record_reads=*/false);
-  primitives::OpContext op{ctx, *runs_, options_.max_value_bytes, vectors_.get()};
+  primitives::OpContext op{ctx, *runs_, options_.max_value_bytes, vectors_.get(),
+                             search_.get()};
   return R(fn(op));
 }
 
@@ -1135,6 +1149,12 @@ absl::StatusOr<VectorSearchResult> DatabaseImpl::VectorSearch(
   return ReadOp([&](primitives::OpContext& c) {
     return primitives::VectorSearch(c, run, collection, request);
   });
+}
+
+// --- Search.
+
+absl::StatusOr<SearchResponse> DatabaseImpl::Search(const SearchRequest& request) {
+  return ReadOp([&](primitives::OpContext& c) { return primitives::Search(c, request); });
 }
 
 // --- JSON documents.

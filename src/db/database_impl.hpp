@@ -139,6 +139,8 @@ class DatabaseImpl final : public Database {
                                                   std::string_view collection,
                                                   const VectorSearchRequest& request) override;
 
+  absl::StatusOr<SearchResponse> Search(const SearchRequest& request) override;
+
   absl::StatusOr<Versioned<Value>> Get(const EntityRef& ref) override;
   absl::StatusOr<bool> Exists(const EntityRef& ref) override;
   absl::StatusOr<Versioned<Value>> GetAt(const EntityRef& ref, Version version) override;
@@ -184,6 +186,7 @@ class DatabaseImpl final : public Database {
   txn::TransactionManager* transactions() { return txns_.get(); }
   primitives::RunRegistry* runs() { return runs_.get(); }
   primitives::VectorRegistry* vectors() { return vectors_.get(); }
+  primitives::SearchRegistry* search() { return search_.get(); }
   txn::TxnLimits limits() const;
 
  private:
@@ -192,7 +195,7 @@ class DatabaseImpl final : public Database {
   absl::Status Recover();
   // Creates the vector indexes from the recovered store and has the
   // transaction manager feed them. REQUIRES: txns_ set, no commit yet.
-  void AttachVectors();
+  absl::Status AttachIndexes();
   // Loads the newest snapshot in SNAPSHOTS/ that reads back whole into a
   // fresh store (falling back to older ones) and returns its watermark, or 0
   // if there is none (snapshot_problems_ then says why any was refused).
@@ -254,6 +257,7 @@ class DatabaseImpl final : public Database {
   uint64_t discarded_bytes_ = 0;
   std::unique_ptr<primitives::RunRegistry> runs_;
   std::unique_ptr<primitives::VectorRegistry> vectors_;
+  std::unique_ptr<primitives::SearchRegistry> search_;
 
   absl::Mutex manifest_mu_;  // Serializes MANIFEST rewrites.
   absl::Mutex checkpoint_mu_;  // One checkpoint or compaction at a time.

@@ -17,12 +17,14 @@ namespace strata::primitives {
 
 class RunRegistry;
 class VectorRegistry;
+class SearchRegistry;
 
 struct OpContext {
   txn::TxnContext& txn;
   RunRegistry& runs;
   uint64_t max_value_bytes;
   VectorRegistry* vectors;
+  SearchRegistry* search;
 };
 
 }  // namespace strata::primitives

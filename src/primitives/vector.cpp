@@ -148,7 +148,8 @@ absl::Status UpsertOne(OpContext& c, std::string_view run, const Definition& def
 
 VectorRegistry::VectorRegistry(std::function<Version()> horizon) : horizon_(std::move(horizon)) {}
 
-void VectorRegistry::OnCommit(Version version, std::string_view store_key,
+void VectorRegistry::OnCommit(Version version, TimestampMicros /*timestamp_us*/,
+                              std::string_view store_key,
                               const storage::Mutation& mutation) {
   storage::StoreKeyParts parts;
   bool is_definition = false;
@@ -216,7 +217,7 @@ void VectorRegistry::Rebuild(const storage::MvccStore& store, Version snapshot) 
   store.Scan(start, end, snapshot, nullptr,
              [&](std::string_view store_key, const Versioned<Value>& v) {
                put.value = v.value;
-               OnCommit(v.version, store_key, put);
+               OnCommit(v.version, v.timestamp_us, store_key, put);
                return true;
              });
 }

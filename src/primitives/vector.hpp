@@ -40,7 +40,7 @@ class VectorRegistry final : public txn::CommitObserver {
   // `horizon` returns the oldest version a snapshot may still read.
   explicit VectorRegistry(std::function<Version()> horizon);
 
-  void OnCommit(Version version, std::string_view store_key,
+  void OnCommit(Version version, TimestampMicros timestamp_us, std::string_view store_key,
                 const storage::Mutation& mutation) override;
 
   // The index of the collection whose definition is at store key

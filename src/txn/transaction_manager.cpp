@@ -269,6 +269,9 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
     for (size_t i = 0; i < request.mutations.size(); ++i) {
       storage::Mutation& m = request.mutations[i];
       if (m.primitive != Primitive::kRun && m.primitive != Primitive::kJson) continue;
+      if (search_observer_ != nullptr) {
+        search_observer_->OnCommit(version, timestamp_us, request.store_keys[i], m);
+      }
       store_->Install(request.store_keys[i], version, timestamp_us,
                       m.type == storage::MutationType::kDelete, std::move(m.value),
                       m.primitive == Primitive::kRun ? 0 : locked_horizon);
@@ -284,7 +287,10 @@ absl::StatusOr<Version> TransactionManager::Commit(CommitRequest& request) {
       continue;
     }
     if (m.primitive == Primitive::kVector && vector_observer_ != nullptr) {
-      vector_observer_->OnCommit(version, request.store_keys[i], m);
+      vector_observer_->OnCommit(version, timestamp_us, request.store_keys[i], m);
+    }
+    if (search_observer_ != nullptr) {
+      search_observer_->OnCommit(version, timestamp_us, request.store_keys[i], m);
     }
     store_->Install(request.store_keys[i], version, timestamp_us,
                     m.type == storage::MutationType::kDelete, std::move(m.value),

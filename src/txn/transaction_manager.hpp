@@ -91,16 +91,16 @@ struct CommitRequest {
 absl::Status ApplyJsonPatchAtHead(const storage::MvccStore& store, std::string_view store_key,
                                   std::string_view ops, std::string* record);
 
-// Told about every committed mutation of the vector primitive, after the
-// commit is logged and before it becomes visible, so derived indexes hold
-// every commit a new snapshot can see. Calls come from committing threads,
-// concurrently and not necessarily in version order; the mutations of one
-// commit come in store key order.
+// Told about committed mutations after the commit is logged and before it
+// becomes visible, so derived indexes hold every commit a new snapshot can
+// see. Calls come from committing threads, concurrently and not
+// necessarily in version order; the mutations of one commit come in store
+// key order. A kJsonPatch arrives as the kPut of the document it produced.
 class CommitObserver {
  public:
   virtual ~CommitObserver() = default;
-  virtual void OnCommit(Version version, std::string_view store_key,
-                        const storage::Mutation& mutation) = 0;
+  virtual void OnCommit(Version version, TimestampMicros timestamp_us,
+                        std::string_view store_key, const storage::Mutation& mutation) = 0;
 };
 
 class TransactionManager {
@@ -121,7 +121,10 @@ class TransactionManager {
   absl::StatusOr<Version> Commit(CommitRequest& request);
 
   // REQUIRES: set before any commit; `observer` outlives the manager's use.
+  // The vector observer sees mutations of the vector primitive; the search
+  // observer sees every mutation.
   void set_vector_observer(CommitObserver* observer) { vector_observer_ = observer; }
+  void set_search_observer(CommitObserver* observer) { search_observer_ = observer; }
 
   const std::atomic<Version>& visible() const { return visible_; }
   Version visible_version() const { return visible_.load(std::memory_order_acquire); }
@@ -151,6 +154,7 @@ class TransactionManager {
   const bool trims_history_;
   storage::SnapshotRegistry snapshots_;
   CommitObserver* vector_observer_ = nullptr;
+  CommitObserver* search_observer_ = nullptr;
 
   absl::Mutex commit_mu_;
   Version last_assigned_ ABSL_GUARDED_BY(commit_mu_) = 0;

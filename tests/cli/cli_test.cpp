@@ -1254,6 +1254,71 @@ vector list
       << r.out;
 }
 
+TEST(CliScriptTest, SearchCommand) {
+  TempDir dir;
+  const std::string script = R"(kv put note1 "the solar panel needs cleaning"
+kv put note2 "buy milk and bread"
+json create plan '{"task": "inspect the solar array", "lang": "en"}'
+event append observation '{"text": "panel output dropped", "lang": "de"}'
+vector create mem 2
+vector put mem m1 '[1, 0]' '{"text": "solar storm warning"}'
+vector put mem m2 '[0, 1]' '{"text": "grocery list"}'
+search solar --primitive kv
+search panel --where '{"lang": "de"}'
+search --vector '[0, 1]'
+search solar --vector '[1, 0]' --k 2
+search nothingmatches
+run create other
+search solar --run other
+search solar --all-runs --primitive kv --primitive json
+)";
+  CliResult r = Strata({dir.Sub("db")}, script);
+  EXPECT_CLEAN_EXIT(r, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_LINES(r.out, "OK (version 1)", "OK (version 2)", "OK (version 3)", "seq 1 (version 4)",
+               "OK (version 5)", "OK (version 6)", "OK (version 7)",
+               "1. kv://default/note1  score=0.01639  v1  keyword:kv#1(0.663)",
+               "1. event://default/1  score=0.01639  v4  keyword:event#1(0.2877)",
+               "1. vector://default/mem%2Fm2  score=0.01639  v7  vector:default/mem#1(1)",
+               "2. vector://default/mem%2Fm1  score=0.01613  v6  vector:default/mem#2(0)",
+               "1. vector://default/mem%2Fm1  score=0.03279  v6  keyword:vector#1(0.663) "
+               "vector:default/mem#1(1)",
+               "2. json://default/plan  score=0.01639  v3  keyword:json#1(0.2877)", "(no hits)",
+               "OK (version 8)", "(no hits)",
+               "1. json://default/plan  score=0.01639  v3  keyword:json#1(0.2877)",
+               "2. kv://default/note1  score=0.01639  v1  keyword:kv#1(0.663)");
+
+  const std::string bad = R"(search
+search the
+search solar --k 0
+search solar --primitive bogus
+search solar --mode fuzzy
+search solar --where '[1]'
+search solar --where '{"f": [1]}'
+search solar --run nope
+search solar --run other --all-runs
+search --vector '[1, "x"]'
+search solar --from-us 10 --to-us 5
+)";
+  r = Strata({dir.Sub("db")}, bad);
+  EXPECT_EQ(r.out, "");
+  EXPECT_LINES(r.err, "error: InvalidArgument: line 1: keyword search needs query text",
+               "error: InvalidArgument: line 2: query 'the' has no searchable terms (only stop "
+               "words or punctuation)",
+               "error: InvalidArgument: line 3: k must be in 1..10000, got 0",
+               "error: InvalidArgument: line 4: --primitive is 'bogus'; use kv, event, state, "
+               "trace, run, json or vector",
+               "error: InvalidArgument: line 5: --mode is 'fuzzy'; use keyword, vector or hybrid",
+               "error: InvalidArgument: line 6: --where must be a JSON object of field: value",
+               "error: InvalidArgument: line 7: metadata condition on 'f' must compare with a "
+               "null, bool, number or string",
+               "error: NotFound: line 8: run 'nope' does not exist (create it with CreateRun)",
+               "error: InvalidArgument: line 9: give --run or --all-runs, not both",
+               "error: InvalidArgument: line 10: --vector component 1 is string; components "
+               "must be numbers",
+               "error: InvalidArgument: line 11: empty time range: from_us 10 >= to_us 5");
+}
+
 TEST(CliScriptTest, VectorBadInput) {
   TempDir dir;
   const std::string script = R"(vector create docs 3
