@@ -200,6 +200,24 @@ void Show(strata::Database& db, const std::string& run) {
   for (const strata::VectorHit& h : recalled.hits) {
     std::printf("  %.3f  %-32s %s\n", h.score, h.key.c_str(), h.metadata.ToJson().c_str());
   }
+  // One search over everything the agent stored: BM25 over the text of
+  // every primitive, fused with similarity over the memories collection.
+  strata::SearchRequest search;
+  search.query = "glider distance glide ratio";
+  search.query_vector = Embed(search.query);
+  search.vector_collection = "memories";
+  search.mode = strata::SearchMode::kHybrid;
+  search.k = 5;
+  const auto found = Check(db.Search(search), "search");
+  std::printf("hybrid search for \"%s\" (%" PRIu64 " candidates, %u lists):\n",
+              search.query.c_str(), found.stats.candidates, found.stats.lists);
+  for (const strata::SearchHit& h : found.hits) {
+    std::string lists;
+    for (const strata::SearchListRank& r : h.ranks) {
+      lists += (lists.empty() ? "" : ", ") + r.list + " #" + std::to_string(r.rank);
+    }
+    std::printf("  %.4f  %s  %s\n", h.score, h.ref.ToString().c_str(), lists.c_str());
+  }
   const auto profile = Check(db.JsonGet("default", "profile:ada"), "profile");
   std::printf("profile:ada  %s\n", profile.value.ToJson().c_str());
   const auto history = Check(db.JsonHistory("default", "profile:ada", 3), "profile history");

@@ -27,3 +27,4 @@ show --run "$run" "$db" event range
 show "$db" json history profile:ada
 show "$db" vector list
 show "$db" vector get memories "$run/answer"
+show "$db" search "glide ratio" --all-runs --k 5
