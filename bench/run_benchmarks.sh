@@ -30,7 +30,7 @@ if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
     -DCMAKE_BUILD_TYPE=Release -DSTRATA_BUILD_BENCHMARKS=ON \
     -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_EXAMPLES=OFF
   cmake --build "${BUILD_DIR}" -j "${JOBS}" \
-    --target kv_bench durability_bench memory_bench snapshot_bench primitives_bench json_bench recovery_bench vector_bench
+    --target kv_bench durability_bench memory_bench snapshot_bench primitives_bench json_bench recovery_bench vector_bench search_bench
 fi
 
 mkdir -p "${OUT_DIR}"
@@ -67,3 +67,7 @@ echo "JSON and report.md are in ${OUT_DIR}" >&2
 # Builds each index once in the process (100,000 x 384 vectors take a few
 # minutes; STRATA_VECTOR_BENCH_N shrinks the synthetic set).
 run vector_bench
+# Builds its databases and indexes once in the process (FTS5, Strata with and
+# without the keyword index, two HNSW graphs over 100,000 documents: a few
+# minutes; STRATA_SEARCH_BENCH_N shrinks the synthetic set).
+run search_bench
