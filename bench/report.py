@@ -302,6 +302,45 @@ def build(results):
                   ">= 5x, recall >= 0.95" if target else "(info)",
                   (ratio is not None and ratio >= 5 and recall is not None and
                    recall >= 0.95) if target else None)
+
+    # 11. Search: keyword against SQLite FTS5 (same tokenizer), hybrid.
+    q = "BM_SearchQuality_Cranfield"
+    ratio = r.get(q, "strata_over_fts5_ndcg10")
+    r.add("11", "Cranfield nDCG@10", fmt(r.get(q, "strata_ndcg10"), ""),
+          "FTS5 bm25(): %s" % fmt(r.get(q, "fts5_ndcg10"), ""), ratio, ">= 1.0x",
+          ratio is not None and ratio >= 1.0)
+    ratio = r.get(q, "strata_over_fts5_map")
+    r.add("11", "Cranfield MAP@100", fmt(r.get(q, "strata_map"), ""),
+          "FTS5 bm25(): %s" % fmt(r.get(q, "fts5_map"), ""), ratio, "(info)", None)
+    for data, label in (("Cranfield", "1,400 Cranfield docs"),
+                        ("Synthetic", "synthetic docs")):
+        name = "BM_StrataKeywordSearch_%s" % data
+        for pct in ("p50", "p99"):
+            ratio = r.get(name, "strata_%s_over_fts5" % pct)
+            r.add("11", "keyword query latency %s, %s (k=10)" % (pct, label),
+                  fmt(r.get(name, "%s_us" % pct), "us"),
+                  "FTS5: %s" % fmt(r.get(name, "fts5_%s_us" % pct), "us"), ratio,
+                  "(info; lower is faster)", None)
+    name = "BM_StrataIndexedPut_Synthetic"
+    ratio = r.get(name, "strata_over_fts5_docs_per_s")
+    r.add("11", "indexing throughput (one KvPut per document)",
+          fmt(r.get(name, "items_per_second"), "docs/s"),
+          "FTS5 insert: %s" % fmt(r.get(name, "fts5_docs_per_s"), "docs/s"), ratio,
+          "(info)", None)
+    name = "BM_StrataUnindexedPut_Synthetic"
+    r.add("11", "commit latency, index on vs off (mean KvPut)",
+          fmt(r.get(name, "indexed_put_mean_us"), "us"),
+          "index off: %s" % fmt(r.get(name, "put_mean_us"), "us"),
+          r.get(name, "index_put_cost"), "(info)", None)
+    name = "BM_StrataHybridSearch_Synthetic"
+    p50 = r.get(name, "p50_us")
+    r.add("11", "hybrid search p50, k=10", fmt(p50, "us"),
+          "hnswlib alone: %s" % fmt(r.get(name, "hnswlib_p50_us"), "us"),
+          r.get(name, "hybrid_p50_over_hnswlib"), "p50 <= 2000 us",
+          p50 is not None and p50 <= 2000)
+    r.add("11", "vector-only Search p50, k=10", fmt(r.get(name, "vector_p50_us"), "us"),
+          "hnswlib alone: %s" % fmt(r.get(name, "hnswlib_p50_us"), "us"),
+          r.get(name, "vector_p50_over_hnswlib"), "(info)", None)
     return r
 
 
