@@ -124,6 +124,7 @@
 #include "search/ir_eval.hpp"
 #include "search/tokenizer.hpp"
 #include "strata/strata.hpp"
+#include "lazy_build.hpp"
 #include "vector_data.hpp"
 
 namespace {
@@ -505,25 +506,21 @@ void MakeCranfield(Corpus* c) {
 
 const Corpus* GetCorpus(benchmark::State& state, int id) {
   static std::unique_ptr<Corpus> corpora[kCorpusCount];
-  if (corpora[id] == nullptr) {
-    corpora[id] = std::make_unique<Corpus>();
+  return strata::bench::LazyBuild(state, corpora[id], [id] {
+    auto c = std::make_unique<Corpus>();
     try {
       if (id == kCranfield) {
-        corpora[id]->name = "Cranfield";
-        MakeCranfield(corpora[id].get());
+        c->name = "Cranfield";
+        MakeCranfield(c.get());
       } else {
-        corpora[id]->name = "Synthetic";
-        MakeSynthetic(corpora[id].get());
+        c->name = "Synthetic";
+        MakeSynthetic(c.get());
       }
     } catch (const std::exception& e) {
-      corpora[id]->error = e.what();
+      c->error = e.what();
     }
-  }
-  if (!corpora[id]->error.empty()) {
-    state.SkipWithError(corpora[id]->error.c_str());
-    return nullptr;
-  }
-  return corpora[id].get();
+    return c;
+  });
 }
 
 // --- Strata (KV documents, index on or off).
@@ -573,13 +570,8 @@ std::unique_ptr<StrataKv>& StrataKvSlot(int id, bool indexed) {
 }
 
 StrataKv* GetStrataKv(benchmark::State& state, int id, const Corpus& c, bool indexed) {
-  auto& slot = StrataKvSlot(id, indexed);
-  if (slot == nullptr) slot = BuildStrataKv(c, indexed);
-  if (!slot->error.empty()) {
-    state.SkipWithError(slot->error.c_str());
-    return nullptr;
-  }
-  return slot.get();
+  return strata::bench::LazyBuild(state, StrataKvSlot(id, indexed),
+                                  [&] { return BuildStrataKv(c, indexed); });
 }
 
 strata::SearchRequest KeywordRequest(const std::string& query, uint32_t k) {
@@ -646,12 +638,7 @@ std::unique_ptr<Fts5Side> BuildFts5(const Corpus& c) {
 
 Fts5Side* GetFts5(benchmark::State& state, int id, const Corpus& c) {
   static std::unique_ptr<Fts5Side> sides[kCorpusCount];
-  if (sides[id] == nullptr) sides[id] = BuildFts5(c);
-  if (!sides[id]->error.empty()) {
-    state.SkipWithError(sides[id]->error.c_str());
-    return nullptr;
-  }
-  return sides[id].get();
+  return strata::bench::LazyBuild(state, sides[id], [&] { return BuildFts5(c); });
 }
 
 // --- Benchmarks: quality.
@@ -915,12 +902,7 @@ std::unique_ptr<HybridSide> BuildHybrid(const Corpus& c) {
 
 HybridSide* GetHybrid(benchmark::State& state, const Corpus& c) {
   static std::unique_ptr<HybridSide> side;
-  if (side == nullptr) side = BuildHybrid(c);
-  if (!side->error.empty()) {
-    state.SkipWithError(side->error.c_str());
-    return nullptr;
-  }
-  return side.get();
+  return strata::bench::LazyBuild(state, side, [&] { return BuildHybrid(c); });
 }
 
 void BM_StrataHybridSearch(benchmark::State& state, int id) {

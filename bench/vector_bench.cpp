@@ -86,6 +86,7 @@
 // AVXCapable, AVX512Capable): include it in this translation unit only.
 #include "hnswlib/hnswlib.h"
 #include "strata/strata.hpp"
+#include "lazy_build.hpp"
 #include "vector_data.hpp"
 
 namespace {
@@ -225,12 +226,7 @@ std::unique_ptr<DataSet> MakeDataSet(int id) {
 
 const DataSet* GetDataSet(benchmark::State& state, int id) {
   static std::unique_ptr<DataSet> sets[kDataSetCount];
-  if (sets[id] == nullptr) sets[id] = MakeDataSet(id);
-  if (!sets[id]->error.empty()) {
-    state.SkipWithError(sets[id]->error.c_str());
-    return nullptr;
-  }
-  return sets[id].get();
+  return strata::bench::LazyBuild(state, sets[id], [id] { return MakeDataSet(id); });
 }
 
 // --- The raw hnswlib anchor (built once per data set).
@@ -260,12 +256,7 @@ std::unique_ptr<HnswAnchor> BuildHnsw(const DataSet& ds) {
 
 HnswAnchor* GetHnsw(benchmark::State& state, int id, const DataSet& ds) {
   static std::unique_ptr<HnswAnchor> anchors[kDataSetCount];
-  if (anchors[id] == nullptr) anchors[id] = BuildHnsw(ds);
-  if (!anchors[id]->error.empty()) {
-    state.SkipWithError(anchors[id]->error.c_str());
-    return nullptr;
-  }
-  return anchors[id].get();
+  return strata::bench::LazyBuild(state, anchors[id], [&] { return BuildHnsw(ds); });
 }
 
 // The ids of the k nearest by hnswlib, nearest first.
@@ -380,13 +371,8 @@ std::unique_ptr<StrataSide>& StrataSlot(int id, Load load) {
 }
 
 StrataSide* GetStrata(benchmark::State& state, int id, const DataSet& ds, Load load) {
-  auto& slot = StrataSlot(id, load);
-  if (slot == nullptr) slot = BuildStrata(ds, load);
-  if (!slot->error.empty()) {
-    state.SkipWithError(slot->error.c_str());
-    return nullptr;
-  }
-  return slot.get();
+  return strata::bench::LazyBuild(state, StrataSlot(id, load),
+                                  [&] { return BuildStrata(ds, load); });
 }
 
 void ReleaseStrata(int id, Load load) {

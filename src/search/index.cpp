@@ -72,10 +72,10 @@ void InvertedIndex::Apply(std::string_view key, Version version, TimestampMicros
                           const DocTerms* terms) {
   absl::MutexLock lock(&mu_);
   KeyWrites& writes = keys_[Asv(key)];
-  auto pos = std::upper_bound(writes.begin(), writes.end(), version,
-                              [](Version v, const auto& w) { return v < w.first; });
-  if (pos != writes.begin() && std::prev(pos)->first == version) return;  // Seen.
-  const Version next = pos == writes.end() ? kLive : pos->first;
+  const util::WritePlace place = util::PlaceWrite(writes, version, kLive);
+  if (place.seen) return;
+  auto pos = place.pos;
+  const Version next = place.next;
   uint32_t id = kDeleteMark;
   if (terms != nullptr) {
     id = static_cast<uint32_t>(docs_.size());
@@ -122,17 +122,7 @@ void InvertedIndex::Collect(Version horizon) {
     touched.push_back(d.key);
   }
   superseded_.erase(keep, superseded_.end());
-  // Writes at or below the horizon older than the newest of them can no
-  // longer matter to any snapshot.
-  for (const std::string& key : touched) {
-    auto it = keys_.find(key);
-    if (it == keys_.end()) continue;
-    KeyWrites& w = it->second;
-    size_t newest_old = 0;
-    while (newest_old + 1 < w.size() && w[newest_old + 1].first <= horizon) ++newest_old;
-    w.erase(w.begin(), w.begin() + static_cast<ptrdiff_t>(newest_old));
-    if (w.size() == 1 && w[0].second == kDeleteMark && w[0].first <= horizon) keys_.erase(it);
-  }
+  util::TrimKeyWrites(keys_, touched, horizon);
   if (removed_ >= kMinCompact && removed_ > docs_.size() - removed_) CompactLocked();
 }
 

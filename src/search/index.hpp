@@ -35,6 +35,7 @@
 #include "absl/synchronization/mutex.h"
 #include "search/tokenizer.hpp"
 #include "strata/types.hpp"
+#include "util/key_writes.hpp"
 
 namespace strata::search {
 
@@ -117,9 +118,9 @@ class InvertedIndex {
     uint32_t doc;
     uint32_t tf;
   };
-  static constexpr uint32_t kDeleteMark = std::numeric_limits<uint32_t>::max();
+  static constexpr uint32_t kDeleteMark = util::kDeletedSlot;
   // Writes of one key by version: (version, doc or kDeleteMark).
-  using KeyWrites = std::vector<std::pair<Version, uint32_t>>;
+  using KeyWrites = util::KeyWrites;
 
   static bool Visible(const Doc& d, Version snapshot) {
     return !d.removed && d.created <= snapshot && snapshot < d.superseded;

@@ -40,6 +40,7 @@
 #include "strata/types.hpp"
 #include "strata/value.hpp"
 #include "strata/vector.hpp"
+#include "util/key_writes.hpp"
 #include "vector/filter.hpp"
 #include "vector/record.hpp"
 
@@ -95,7 +96,7 @@ class VectorIndex {
 
  private:
   static constexpr Version kLive = ~Version{0};
-  static constexpr uint32_t kDeleteMark = ~uint32_t{0};
+  static constexpr uint32_t kDeleteMark = util::kDeletedSlot;
 
   struct Entry {
     std::string key;
@@ -106,7 +107,7 @@ class VectorIndex {
     bool removed = false;
   };
   // The writes of one key, oldest first: (version, label or kDeleteMark).
-  using KeyWrites = std::vector<std::pair<Version, uint32_t>>;
+  using KeyWrites = util::KeyWrites;
 
   bool VisibleLocked(const Entry& e, Version snapshot) const {
     return !e.removed && e.created <= snapshot && snapshot < e.superseded;
