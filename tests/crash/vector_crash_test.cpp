@@ -145,7 +145,7 @@ struct Contents {
   std::map<std::string, Stored> live;
 };
 
-struct SearchStats {
+struct RecallStats {
   int exact_queries = 0;
   int graph_queries = 0;
   double graph_recall_sum = 0;
@@ -256,7 +256,7 @@ void CheckHit(const Contents& c, const Vec& q, const VectorHit& hit) {
   EXPECT_EQ(hit.version, it->second.version) << hit.key;
 }
 
-void CheckSearches(Database& db, const Contents& c, std::mt19937_64& rng, SearchStats* stats) {
+void CheckSearches(Database& db, const Contents& c, std::mt19937_64& rng, RecallStats* stats) {
   const size_t count = c.live.size();
   if (count == 0) {
     absl::StatusOr<VectorSearchResult> r =
@@ -329,7 +329,7 @@ void CheckSearches(Database& db, const Contents& c, std::mt19937_64& rng, Search
 
 // Opens the directory, checks it and returns what it holds.
 void CheckDatabase(const std::string& db_dir, std::mt19937_64& rng, Contents* contents,
-                   SearchStats* stats) {
+                   RecallStats* stats) {
   Options options;
   options.durability = DurabilityMode::kStrict;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, Database::Open(db_dir, options));
@@ -337,7 +337,7 @@ void CheckDatabase(const std::string& db_dir, std::mt19937_64& rng, Contents* co
   if (::testing::Test::HasFatalFailure()) return;
   // Just reopened: the index was rebuilt from the store, so the graph
   // exists exactly when at least exact_threshold vectors are live.
-  SearchStats round;
+  RecallStats round;
   CheckSearches(*db, *contents, rng, &round);
   if (::testing::Test::HasFatalFailure()) return;
   if (contents->live.size() < kExactThreshold) {
@@ -355,7 +355,7 @@ void CheckDatabase(const std::string& db_dir, std::mt19937_64& rng, Contents* co
 // child never did, writes iterations n + 1 .. n + count, checks the
 // database live and closes it.
 void WriteAndCheck(const std::string& db_dir, DurabilityMode mode, uint64_t n, uint64_t count,
-                   std::mt19937_64& rng, SearchStats* stats) {
+                   std::mt19937_64& rng, RecallStats* stats) {
   Options options;
   options.durability = mode;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, Database::Open(db_dir, options));
@@ -400,7 +400,7 @@ TEST(VectorCrashTest, VectorsAndTheirKvSurviveSigkillTogether) {
 
   uint64_t previous_n = 0;
   uint64_t total_acknowledged = 0;
-  SearchStats stats;
+  RecallStats stats;
   for (int round = 0; round < kRounds; ++round) {
     // The first rounds stop the child at 15, 30 and 45 iterations, so
     // recovery is also checked below exact_threshold (exact scans); the
