@@ -39,6 +39,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <optional>
 #include <string>
@@ -47,6 +48,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -224,31 +226,45 @@ struct FreeDeleter {
 // time: a call borrows one (making a new one when none is idle) and gives it
 // back when done. The pool grows to the number of concurrent callers.
 struct Tokenizer::StemmerPool {
+  // A stemmer with a cache of the stems it computed: word frequencies are
+  // skewed, so most words of a document were stemmed before, and a lookup
+  // is several times cheaper than running the Snowball algorithm.
+  struct Pooled {
+    sb_stemmer* stemmer = nullptr;
+    absl::flat_hash_map<std::string, std::string> stems;
+  };
+  // Entries kept per pooled stemmer before its cache starts over.
+  static constexpr size_t kMaxCachedStems = 1 << 16;
+
   explicit StemmerPool(std::string algorithm) : algorithm(std::move(algorithm)) {}
   ~StemmerPool() {
-    for (sb_stemmer* s : idle) sb_stemmer_delete(s);
+    for (Pooled* p : idle) {
+      sb_stemmer_delete(p->stemmer);
+      delete p;
+    }
   }
   StemmerPool(const StemmerPool&) = delete;
   StemmerPool& operator=(const StemmerPool&) = delete;
 
-  sb_stemmer* Acquire() {
+  Pooled* Acquire() {
     {
       absl::MutexLock lock(&mu);
       if (!idle.empty()) {
-        sb_stemmer* s = idle.back();
+        Pooled* p = idle.back();
         idle.pop_back();
-        return s;
+        return p;
       }
     }
     // Create validated the name, so only allocation can fail here.
-    sb_stemmer* s = sb_stemmer_new(algorithm.c_str(), "UTF_8");
-    if (s == nullptr) throw std::bad_alloc();
-    return s;
+    auto p = std::make_unique<Pooled>();
+    p->stemmer = sb_stemmer_new(algorithm.c_str(), "UTF_8");
+    if (p->stemmer == nullptr) throw std::bad_alloc();
+    return p.release();
   }
 
-  void Release(sb_stemmer* s) {
+  void Release(Pooled* p) {
     absl::MutexLock lock(&mu);
-    idle.push_back(s);
+    idle.push_back(p);
   }
 
   // One Tokenize call's stemmer, borrowed at its first use.
@@ -256,29 +272,36 @@ struct Tokenizer::StemmerPool {
    public:
     explicit Lease(StemmerPool* pool) : pool_(pool) {}
     ~Lease() {
-      if (stemmer_ != nullptr) pool_->Release(stemmer_);
+      if (pooled_ != nullptr) pool_->Release(pooled_);
     }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
 
     // The stem of `word`, valid until the next Stem call.
     std::string_view Stem(std::string_view word) {
-      if (stemmer_ == nullptr) stemmer_ = pool_->Acquire();
-      const sb_symbol* stem = sb_stemmer_stem(
-          stemmer_, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+      if (pooled_ == nullptr) pooled_ = pool_->Acquire();
+      auto& stems = pooled_->stems;
+      auto it = stems.find(absl::string_view(word.data(), word.size()));
+      if (it != stems.end()) return std::string_view(it->second.data(), it->second.size());
+      const sb_symbol* stem =
+          sb_stemmer_stem(pooled_->stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
+                          static_cast<int>(word.size()));
       if (stem == nullptr) throw std::bad_alloc();  // libstemmer's only failure.
-      return std::string_view(reinterpret_cast<const char*>(stem),
-                              static_cast<size_t>(sb_stemmer_length(stemmer_)));
+      const std::string_view out(reinterpret_cast<const char*>(stem),
+                                 static_cast<size_t>(sb_stemmer_length(pooled_->stemmer)));
+      if (stems.size() >= kMaxCachedStems) stems.clear();
+      it = stems.emplace(std::string(word), std::string(out)).first;
+      return std::string_view(it->second.data(), it->second.size());
     }
 
    private:
     StemmerPool* pool_;
-    sb_stemmer* stemmer_ = nullptr;
+    Pooled* pooled_ = nullptr;
   };
 
   const std::string algorithm;
   absl::Mutex mu;
-  std::vector<sb_stemmer*> idle ABSL_GUARDED_BY(mu);
+  std::vector<Pooled*> idle ABSL_GUARDED_BY(mu);
 };
 
 Tokenizer::Tokenizer(TokenizerOptions options) : options_(std::move(options)) {}
@@ -302,7 +325,9 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(const TokenizerOpti
                                   "\"; libstemmer has: ", absl::StrJoin(known, ", ")));
   }
   tokenizer->stemmers_ = std::make_unique<StemmerPool>(options.stemmer);
-  tokenizer->stemmers_->Release(stemmer);
+  auto pooled = std::make_unique<StemmerPool::Pooled>();
+  pooled->stemmer = stemmer;
+  tokenizer->stemmers_->Release(pooled.release());
   return tokenizer;
 }
 
