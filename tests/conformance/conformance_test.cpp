@@ -29,6 +29,8 @@
 //     path (a Database method) is compared with a one-operation Transaction:
 //     the same sequence of operations gives the same error codes, consumes
 //     the same number of commit versions and leaves the same entities.
+// Beyond the invariants, Searchable checks that every primitive answers
+// keyword search (SPEC section 6) with and without the keyword index.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -684,6 +686,7 @@ class DatabaseFixture {
     mode_ = mode;
     Options o;
     o.durability = mode;
+    o.search.index_all_runs = indexed_;
     if (mode == DurabilityMode::kInMemory) {
       absl::StatusOr<std::unique_ptr<Database>> db = Database::OpenInMemory(o);
       ASSERT_TRUE(db.ok()) << db.status();
@@ -711,6 +714,7 @@ class DatabaseFixture {
   void NewRun(const std::string& run) { ASSERT_OK(db_->CreateRun(run)); }
 
   DurabilityMode mode_ = DurabilityMode::kInMemory;
+  bool indexed_ = false;  // Options::search.index_all_runs.
   std::unique_ptr<TempDir> dir_;
   std::unique_ptr<Database> db_;
 };
@@ -1302,6 +1306,74 @@ TEST_P(ConformanceTest, Introspectable) {
   if (mode_ != DurabilityMode::kInMemory) {
     EXPECT_GT(db_->Stats().recovered_records, 0u);
   }
+}
+
+// Search (SPEC section 6): every primitive answers keyword search over the
+// text it contributes, with and without the keyword index, following its
+// lifecycle, in a transaction's view (own writes included), and the same
+// after a reopen.
+TEST_P(ConformanceTest, Searchable) {
+  SCOPED_TRACE(A().lifecycle);
+  for (bool indexed : {false, true}) {
+    SCOPED_TRACE(indexed ? "indexed" : "scan");
+    indexed_ = indexed;
+    db_.reset();
+    dir_.reset();
+    OpenDb(mode_);
+    if (HasFatalFailure()) return;
+    NewRun(kScope);
+    NewRun(kSide);
+    // Every entity's text holds "old" (its payload {"i": i, "v": "old"}).
+    SearchRequest req;
+    req.query = "old";
+    req.k = 100;
+    req.filter.primitives = {A().primitive};
+    if (!A().entity_is_run) req.filter.runs = {kScope};
+    auto found = [&](Transaction* txn) -> std::set<std::string> {
+      absl::StatusOr<SearchResponse> r = txn != nullptr ? txn->Search(req) : db_->Search(req);
+      EXPECT_TRUE(r.ok()) << r.status();
+      std::set<std::string> out;
+      if (!r.ok()) return out;
+      for (const SearchHit& h : r->hits) {
+        out.insert(h.ref.ToString());
+        EXPECT_EQ(h.ranks.size(), 1u);
+        if (!h.ranks.empty()) {
+          EXPECT_EQ(h.ranks[0].list, "keyword:" + std::string(PrimitiveName(A().primitive)));
+        }
+      }
+      return out;
+    };
+    std::set<std::string> texts;
+    std::vector<EntityRef> refs;
+    for (int i = 0; i < 3; ++i) {
+      refs.push_back(Create(kScope, i));
+      texts.insert(refs.back().ToString());
+    }
+    EXPECT_EQ(found(nullptr), texts);
+
+    // A transaction sees what it created; nobody else does, and a rollback
+    // leaves nothing.
+    std::unique_ptr<Transaction> t = Begin();
+    ASSERT_NE(t, nullptr);
+    absl::StatusOr<EntityRef> mine = A().create(*db_, t.get(), kScope, 3);
+    ASSERT_OK(mine.status());
+    std::set<std::string> with_mine = texts;
+    with_mine.insert(mine->ToString());
+    EXPECT_EQ(found(t.get()), with_mine);
+    EXPECT_EQ(found(nullptr), texts);
+    t->Rollback();
+    EXPECT_EQ(found(nullptr), texts);
+
+    // Ending an entity takes it out of search exactly when it deletes it.
+    ASSERT_OK(A().end(*db_, nullptr, refs[1], 1));
+    if (A().end_deletes) texts.erase(refs[1].ToString());
+    EXPECT_EQ(found(nullptr), texts);
+
+    Reopen();
+    if (HasFatalFailure()) return;
+    EXPECT_EQ(found(nullptr), texts);
+  }
+  indexed_ = false;
 }
 
 // ---------------------------------------------------------------------------
