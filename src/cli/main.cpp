@@ -38,6 +38,7 @@ struct ProgramOptions {
   bool in_memory = false;
   bool json = false;
   bool bail = false;
+  bool search_index = false;
   strata::DurabilityMode durability = strata::DurabilityMode::kBuffered;
   std::optional<std::string> run;
   std::string path = strata::Database::kDefaultPath;
@@ -93,7 +94,8 @@ absl::StatusOr<ProgramOptions> ParseArgs(int argc, char** argv, bool* exit_now) 
       *exit_now = true;
       return o;
     }
-    if (name == "--in-memory" || name == "--json" || name == "--bail") {
+    if (name == "--in-memory" || name == "--json" || name == "--bail" ||
+        name == "--search-index") {
       if (eq != std::string::npos) {
         return UsageError(absl::StrCat("option ", name, " takes no value"));
       }
@@ -103,6 +105,7 @@ absl::StatusOr<ProgramOptions> ParseArgs(int argc, char** argv, bool* exit_now) 
       }
       if (name == "--json") o.json = true;
       if (name == "--bail") o.bail = true;
+      if (name == "--search-index") o.search_index = true;
       continue;
     }
     if (name == "--durability") {
@@ -217,6 +220,7 @@ int main(int argc, char** argv) {
 
   strata::Options db_options;
   db_options.durability = o.durability;
+  db_options.search.index_all_runs = o.search_index;
   auto db = o.in_memory ? strata::Database::OpenInMemory(db_options)
                         : strata::Database::Open(o.path, db_options);
   if (!db.ok()) {

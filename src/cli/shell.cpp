@@ -91,6 +91,8 @@ std::string ProgramHelp() {
       "  --run ID              start in run ID instead of \"default\"\n"
       "  --json                print results as JSON, one object per line\n"
       "  --bail                stop at the first failing command of a script\n"
+      "  --search-index        keep a keyword index of every run (built at open;\n"
+      "                        without it, search scans)\n"
       "  -h, --help            print this help and exit\n"
       "  -V, --version         print the version and exit\n"
       "\n"

@@ -329,7 +329,8 @@ TEST(CliBinaryTest, VersionAndHelp) {
   r = Strata({"--help"});
   EXPECT_CLEAN_EXIT(r, 0);
   EXPECT_EQ(r.out.rfind("usage: strata [OPTIONS] [PATH] [COMMAND [ARGS...]]\n", 0), 0u);
-  for (const char* needle : {"--in-memory", "--durability MODE", "--json", "--bail", "--run ID",
+  for (const char* needle : {"--in-memory", "--durability MODE", "--json", "--bail",
+                             "--search-index", "--run ID",
                              "Key-value", "kv put", "JSON documents", "json getat", "Exit status",
                              "STRATA_HISTORY"}) {
     EXPECT_NE(r.out.find(needle), std::string::npos) << needle;
@@ -1317,6 +1318,19 @@ search solar --from-us 10 --to-us 5
                "error: InvalidArgument: line 10: --vector component 1 is string; components "
                "must be numbers",
                "error: InvalidArgument: line 11: empty time range: from_us 10 >= to_us 5");
+
+  // --search-index answers from the keyword index, with the same hits.
+  for (const bool indexed : {false, true}) {
+    std::vector<std::string> args = {"--json", dir.Sub("db"), "search", "solar", "--primitive", "kv"};
+    if (indexed) args.insert(args.begin(), "--search-index");
+    r = Strata(args);
+    EXPECT_CLEAN_EXIT(r, 0);
+    EXPECT_NE(r.out.find("\"ref\":\"kv://default/note1\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(indexed ? "\"indexes_used\":[\"bm25-index:kv/default\"]"
+                                 : "\"indexes_used\":[\"bm25-scan:kv/default\"]"),
+              std::string::npos)
+        << r.out;
+  }
 }
 
 TEST(CliScriptTest, VectorBadInput) {
