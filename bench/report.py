@@ -258,6 +258,12 @@ def build(results):
     r.info("9", "WAL replay speed", fmt(rate, "MB/s"), "-", None)
     rate = r.get("BM_Checkpoint", "snapshot_mb_per_s")
     r.info("9", "Checkpoint write speed", fmt(rate, "MB/s"), "-", None)
+    name = "BM_CommitLatencyDuringCheckpoint"
+    ratio = r.get(name, "p99_during_over_idle")
+    r.add("9", "p99 commit latency while a checkpoint runs",
+          fmt(r.get(name, "during_p99_us"), "us"),
+          "no checkpoint: %s" % fmt(r.get(name, "idle_p99_us"), "us"), ratio, "<= 2x",
+          ratio is not None and ratio <= 2)
     # 10. Vectors against raw hnswlib (same data, M, ef_construction and
     # ef_search, one thread), at ef_search 160.
     for data, label in (("Sift", "SIFT 5k x 128, L2"),
