@@ -369,7 +369,8 @@ class STRATA_EXPORT Transaction {
   // request (empty query, k outside 1..kMaxSearchHits, an unknown
   // primitive, a run id that is not valid, a query vector that is empty or
   // not finite, a metadata filter value that is not a scalar, bm25 k1/b out
-  // of range). A search records what it covered as scanned: a concurrent
+  // of range); NotFound for a run in the filter that does not exist or a
+  // named vector collection that no searched run has. A search records what it covered as scanned: a concurrent
   // write there makes this transaction conflict at commit if it also wrote.
   virtual absl::StatusOr<SearchResponse> Search(const SearchRequest& request) = 0;
 

@@ -73,8 +73,8 @@ struct SearchRequest {
   std::string query;               // Keyword/hybrid: at least one term.
   std::vector<float> query_vector;  // Vector/hybrid.
   // Vector/hybrid: the collection searched in each selected run (runs
-  // without it are skipped); empty means every collection whose dimension
-  // is the query's.
+  // without it are skipped; NotFound if no selected run has it); empty
+  // means every collection whose dimension is the query's.
   std::string vector_collection;
   uint32_t k = 10;  // 1..kMaxSearchHits
   SearchMode mode = SearchMode::kKeyword;

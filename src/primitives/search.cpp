@@ -507,6 +507,7 @@ absl::Status VectorLists(OpContext& c, const SearchRequest& r, const Plan& plan,
     filter = eqs.size() == 1 ? std::move(eqs[0]) : VectorFilter::And(std::move(eqs));
   }
   const bool timed = r.filter.from_us.has_value() || r.filter.to_us.has_value();
+  bool named_found = false;
   for (const std::string& run : plan.runs) {
     if (budget.Exhausted()) break;
     std::vector<std::string> names;
@@ -515,6 +516,7 @@ absl::Status VectorLists(OpContext& c, const SearchRequest& r, const Plan& plan,
       const std::string def =
           storage::MakeStoreKey(Primitive::kVector, run, vector::DefinitionKey(r.vector_collection));
       if (c.txn.ReadVersion(def, &v) != storage::ReadStatus::kFound) continue;
+      named_found = true;
       names.push_back(r.vector_collection);
     } else {
       const std::string start = storage::MakeStoreKey(Primitive::kVector, run, std::string(1, '\0'));
@@ -556,6 +558,11 @@ absl::Status VectorLists(OpContext& c, const SearchRequest& r, const Plan& plan,
       }
       lists->push_back(std::move(list));
     }
+  }
+  if (!r.vector_collection.empty() && !named_found && !budget.truncated()) {
+    return MakeError(ErrorCode::kNotFound,
+                     absl::StrCat("vector collection '", r.vector_collection,
+                                  "' is in none of the runs searched"));
   }
   return absl::OkStatus();
 }

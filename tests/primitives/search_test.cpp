@@ -508,6 +508,14 @@ TEST(SearchTest, VectorModeSearchesCollectionsOfTheQueryDimension) {
   EXPECT_EQ(res.stats.lists, 2u);
   r.vector_collection = "three";
   EXPECT_ERROR(db->Search(r), ErrorCode::kInvalidArgument);  // Wrong dimension.
+  r.vector_collection = "missing";
+  EXPECT_ERROR(db->Search(r), ErrorCode::kNotFound);
+  r.filter.runs = {"default"};
+  r.vector_collection = "also2";  // Only in r1.
+  EXPECT_ERROR(db->Search(r), ErrorCode::kNotFound);
+  r.filter.runs = {"r1"};
+  ASSERT_OK_AND_ASSIGN(res, db->Search(r));
+  EXPECT_EQ(Refs(res), std::vector<std::string>{"vector://r1/also2%2Fb"});
 }
 
 TEST(SearchTest, BadInput) {
