@@ -542,6 +542,25 @@ void BM_HnswlibSearch(benchmark::State& state, int id) {
   state.counters["recall_at_10"] = recall;
 }
 
+// Runs the benchmark loop over `requests` (cycling) and returns its wall
+// time in seconds, or -1 after SkipWithError when a search fails.
+double TimeSearches(benchmark::State& state, strata::Database& db,
+                    const std::vector<strata::VectorSearchRequest>& requests) {
+  size_t i = 0;
+  const double start = Now();
+  for (auto _ : state) {
+    auto r = db.VectorSearch(kRun, kCollection, requests[i++ % requests.size()]);
+    if (!r.ok()) {
+      state.SkipWithError(StatusText(r, "VectorSearch").c_str());
+      return -1;
+    }
+    benchmark::DoNotOptimize(r->hits.data());
+  }
+  const double seconds = Now() - start;
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  return seconds;
+}
+
 void BM_StrataSearch(benchmark::State& state, int id) {
   const DataSet* ds = GetDataSet(state, id);
   if (ds == nullptr) return;
@@ -557,18 +576,8 @@ void BM_StrataSearch(benchmark::State& state, int id) {
     return;
   }
   const size_t nq = requests.size();
-  size_t i = 0;
-  const double start = Now();
-  for (auto _ : state) {
-    auto r = s->db->VectorSearch(kRun, kCollection, requests[i++ % nq]);
-    if (!r.ok()) {
-      state.SkipWithError(StatusText(r, "VectorSearch").c_str());
-      return;
-    }
-    benchmark::DoNotOptimize(r->hits.data());
-  }
-  const double strata_seconds = Now() - start;
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  const double strata_seconds = TimeSearches(state, *s->db, requests);
+  if (strata_seconds < 0) return;
 
   // The anchor, same queries, same ef, right after.
   a->index->setEf(ef);
@@ -622,18 +631,8 @@ void BM_StrataFilteredSearch(benchmark::State& state, int id) {
     return;
   }
   const size_t nq = requests.size();
-  size_t i = 0;
-  const double start = Now();
-  for (auto _ : state) {
-    auto r = s->db->VectorSearch(kRun, kCollection, requests[i++ % nq]);
-    if (!r.ok()) {
-      state.SkipWithError(StatusText(r, "VectorSearch").c_str());
-      return;
-    }
-    benchmark::DoNotOptimize(r->hits.data());
-  }
-  const double strata_seconds = Now() - start;
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  const double strata_seconds = TimeSearches(state, *s->db, requests);
+  if (strata_seconds < 0) return;
 
   const auto scan_qps = [&](bool filter_first) {
     return MeasureQps(

@@ -98,4 +98,19 @@ Value RandomValue(std::mt19937_64& rng, int depth) {
   }
 }
 
+std::string DumpSearchHits(const SearchResponse& response) {
+  std::string out;
+  char buf[64];
+  for (const SearchHit& h : response.hits) {
+    std::snprintf(buf, sizeof(buf), "%a", h.score);
+    out += h.ref.ToString() + " " + buf;
+    for (const SearchListRank& l : h.ranks) {
+      std::snprintf(buf, sizeof(buf), "%a", l.score);
+      out += " [" + l.list + " #" + std::to_string(l.rank) + " " + buf + "]";
+    }
+    out += " v" + std::to_string(h.version) + "\n";
+  }
+  return out;
+}
+
 }  // namespace strata::testing

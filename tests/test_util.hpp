@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "strata/options.hpp"
+#include "strata/search.hpp"
 #include "strata/status.hpp"
 #include "strata/value.hpp"
 
@@ -62,6 +63,10 @@ struct DurabilityModeParamName {
 // lowercase ASCII, usually under 40 bytes and one in ten 2-4 KB (so a stream
 // of them fills WAL segments); bytes are arbitrary.
 Value RandomValue(std::mt19937_64& rng, int depth = 0);
+
+// Search hits as comparable text, one line each: ref, fused score and each
+// list's name, rank and score (scores exact, as hex floats), and version.
+std::string DumpSearchHits(const SearchResponse& response);
 
 }  // namespace strata::testing
 

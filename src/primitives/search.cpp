@@ -143,6 +143,34 @@ class Budget {
   bool truncated_ = false;
 };
 
+// The address of the entity stored under `key` of the (p, run) namespace.
+// REQUIRES: IsEntityKey(p, key).
+EntityRef EntityRefOf(Primitive p, std::string_view run, std::string_view key) {
+  EntityRef ref{std::string(run), p, std::string(key), {}, {}};
+  switch (p) {
+    case Primitive::kEvent:
+      ref.key.clear();
+      ref.seq = ReadBigEndian64(key.data() + 1);
+      break;
+    case Primitive::kTrace:
+      ref.key = absl::StrCat(ReadBigEndian64(key.data() + 1));
+      break;
+    case Primitive::kRun:
+      ref.key.clear();
+      break;
+    case Primitive::kVector: {
+      bool is_definition = false;
+      std::string_view collection, vkey;
+      vector::SplitKey(key, &is_definition, &collection, &vkey);
+      ref.key = absl::StrCat(Sv(collection), "/", Sv(vkey));
+      break;
+    }
+    default:
+      break;
+  }
+  return ref;
+}
+
 // One entry of a ranked list before fusion.
 struct ListHit {
   double score = 0;
@@ -362,7 +390,7 @@ class KeywordSearch {
     if (p == Primitive::kJson &&
         c_.txn.HasPendingWrite(storage::MakeStoreKey(p, run, key), &deleted) && !deleted) {
       STRATA_ASSIGN_OR_RETURN(Versioned<Value> doc, JsonGet(c_, run, key, ""));
-      out->ref = EntityRef{std::string(run), p, std::string(key), {}, {}};
+      out->ref = EntityRefOf(p, run, key);
       out->text.clear();
       AppendText(key, &out->text);
       AppendValueText(doc.value, &out->text);
@@ -448,7 +476,7 @@ class KeywordSearch {
         ListHit l;
         l.score = h.score;
         l.run = part.run;
-        l.ref = KeyRef(p, part.run, h.key);
+        l.ref = EntityRefOf(p, part.run, h.key);
         l.key = std::move(h.key);
         l.version = h.version;
         l.timestamp_us = h.timestamp_us;
@@ -461,32 +489,6 @@ class KeywordSearch {
       }
       limit *= 2;
     }
-  }
-
-  static EntityRef KeyRef(Primitive p, std::string_view run, std::string_view key) {
-    EntityRef ref{std::string(run), p, std::string(key), {}, {}};
-    switch (p) {
-      case Primitive::kEvent:
-        ref.key.clear();
-        ref.seq = ReadBigEndian64(key.data() + 1);
-        break;
-      case Primitive::kTrace:
-        ref.key = absl::StrCat(ReadBigEndian64(key.data() + 1));
-        break;
-      case Primitive::kRun:
-        ref.key.clear();
-        break;
-      case Primitive::kVector: {
-        bool is_definition = false;
-        std::string_view collection, vkey;
-        vector::SplitKey(key, &is_definition, &collection, &vkey);
-        ref.key = absl::StrCat(Sv(collection), "/", Sv(vkey));
-        break;
-      }
-      default:
-        break;
-    }
-    return ref;
   }
 
   OpContext& c_;
@@ -546,7 +548,7 @@ absl::Status VectorLists(OpContext& c, const SearchRequest& r, const Plan& plan,
         l.score = h.score;
         l.run = run;
         l.key = vector::VectorKey(name, h.key);
-        l.ref = EntityRef{run, Primitive::kVector, absl::StrCat(name, "/", h.key), {}, {}};
+        l.ref = EntityRefOf(Primitive::kVector, run, l.key);
         l.version = h.version;
         Versioned<Value> v;
         if (c.txn.Read(storage::MakeStoreKey(Primitive::kVector, run, l.key), &v) ==
@@ -640,7 +642,7 @@ bool IsEntityKey(Primitive primitive, std::string_view key) {
 
 absl::Status ExtractEntity(Primitive primitive, std::string_view run, std::string_view key,
                            const Value& stored, bool with_metadata, ExtractedEntity* out) {
-  out->ref = EntityRef{std::string(run), primitive, std::string(key), {}, {}};
+  out->ref = EntityRefOf(primitive, run, key);
   out->text.clear();
   out->metadata = Value();
   switch (primitive) {
@@ -658,9 +660,7 @@ absl::Status ExtractEntity(Primitive primitive, std::string_view run, std::strin
       return absl::OkStatus();
     }
     case Primitive::kEvent: {
-      const uint64_t seq = ReadBigEndian64(key.data() + 1);
-      out->ref.key.clear();
-      out->ref.seq = seq;
+      const uint64_t seq = *out->ref.seq;
       if (!stored.is_bytes()) return DamagedRecord(out->ref.ToString(), "not a bytes value");
       STRATA_ASSIGN_OR_RETURN(Event event, DecodeEventRecord(seq, stored.AsBytes()));
       AppendText(event.type, &out->text);
@@ -670,7 +670,6 @@ absl::Status ExtractEntity(Primitive primitive, std::string_view run, std::strin
     }
     case Primitive::kTrace: {
       const uint64_t id = ReadBigEndian64(key.data() + 1);
-      out->ref.key = absl::StrCat(id);
       if (!stored.is_bytes()) return DamagedRecord(out->ref.ToString(), "not a bytes value");
       STRATA_ASSIGN_OR_RETURN(Span span, DecodeSpanRecord(id, stored.AsBytes()));
       AppendText(span.name, &out->text);
@@ -680,7 +679,6 @@ absl::Status ExtractEntity(Primitive primitive, std::string_view run, std::strin
       return absl::OkStatus();
     }
     case Primitive::kRun: {
-      out->ref.key.clear();
       STRATA_ASSIGN_OR_RETURN(RunInfo info, DecodeRunRecord(run, stored));
       AppendText(run, &out->text);
       for (const std::string& tag : info.tags) AppendText(tag, &out->text);
@@ -692,7 +690,6 @@ absl::Status ExtractEntity(Primitive primitive, std::string_view run, std::strin
       bool is_definition = false;
       std::string_view collection, vkey;
       vector::SplitKey(key, &is_definition, &collection, &vkey);
-      out->ref.key = absl::StrCat(Sv(collection), "/", Sv(vkey));
       vector::RecordView view;
       STRATA_RETURN_IF_ERROR(vector::ParseRecord(stored, 0, &view));
       Value metadata;
@@ -758,8 +755,8 @@ void SearchRegistry::Apply(Version version, TimestampMicros timestamp_us,
     }
   }
   const std::string_view ns = store_key.substr(0, 2 + parts.run.size());
-  std::shared_ptr<search::InvertedIndex> index;
-  {
+  std::shared_ptr<search::InvertedIndex> index = Find(ns);
+  if (index == nullptr) {
     absl::MutexLock lock(&mu_);
     auto& slot = indexes_[absl::string_view(ns.data(), ns.size())];
     if (slot == nullptr) slot = std::make_shared<search::InvertedIndex>();
@@ -772,7 +769,7 @@ void SearchRegistry::Apply(Version version, TimestampMicros timestamp_us,
 }
 
 std::shared_ptr<search::InvertedIndex> SearchRegistry::Find(std::string_view ns) const {
-  absl::MutexLock lock(&mu_);
+  absl::ReaderMutexLock lock(&mu_);
   auto it = indexes_.find(absl::string_view(ns.data(), ns.size()));
   return it == indexes_.end() ? nullptr : it->second;
 }

@@ -133,6 +133,24 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// Each line parsed as a JSON object; fails the test at the first line
+// that is not one.
+void ParseJsonLines(const std::vector<std::string>& lines, std::vector<Value>* values) {
+  for (const std::string& line : lines) {
+    auto v = Value::FromJson(line);
+    ASSERT_TRUE(v.ok()) << line << ": " << v.status();
+    ASSERT_TRUE(v->is_object()) << line;
+    values->push_back(*std::move(v));
+  }
+}
+
+// Member `name` of object `v`, or "<missing>".
+Value Member(const Value& v, const char* name) {
+  const auto& o = v.AsObject();
+  auto it = o.find(name);
+  return it == o.end() ? Value("<missing>") : it->second;
+}
+
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
   for (size_t at = haystack.find(needle); at != std::string::npos;
@@ -973,17 +991,8 @@ info
   // One line per result; run list prints two runs.
   ASSERT_EQ(lines.size(), 28u) << r.out;
   std::vector<Value> values;
-  for (const std::string& line : lines) {
-    auto v = Value::FromJson(line);
-    ASSERT_TRUE(v.ok()) << line << ": " << v.status();
-    ASSERT_TRUE(v->is_object()) << line;
-    values.push_back(*std::move(v));
-  }
-  auto field = [&](size_t i, const char* name) -> Value {
-    const auto& o = values[i].AsObject();
-    auto it = o.find(name);
-    return it == o.end() ? Value("<missing>") : it->second;
-  };
+  ASSERT_NO_FATAL_FAILURE(ParseJsonLines(lines, &values));
+  auto field = [&](size_t i, const char* name) { return Member(values[i], name); };
   EXPECT_EQ(field(0, "ok"), Value(true));
   EXPECT_EQ(field(0, "version"), Value(1));
   EXPECT_EQ(field(1, "value"), *Value::FromJson(R"({"a": [1, "x"]})"));
@@ -1528,17 +1537,8 @@ vector drop docs
   const std::vector<std::string> lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 16u) << r.out;
   std::vector<Value> values;
-  for (const std::string& line : lines) {
-    auto v = Value::FromJson(line);
-    ASSERT_TRUE(v.ok()) << line << ": " << v.status();
-    ASSERT_TRUE(v->is_object()) << line;
-    values.push_back(*std::move(v));
-  }
-  auto field = [&](size_t i, const char* name) -> Value {
-    const auto& o = values[i].AsObject();
-    auto it = o.find(name);
-    return it == o.end() ? Value("<missing>") : it->second;
-  };
+  ASSERT_NO_FATAL_FAILURE(ParseJsonLines(lines, &values));
+  auto field = [&](size_t i, const char* name) { return Member(values[i], name); };
   EXPECT_EQ(values[0], Value(Value::Object{{"ok", true}, {"version", 1}}));
   EXPECT_EQ(values[2], Value(Value::Object{{"ok", true}, {"version", 3}}));
   // vector list: one object per collection; describe: the same members.

@@ -37,6 +37,7 @@ namespace {
 using ::strata::testing::ChildRun;
 using ::strata::testing::RunAndKill;
 using ::strata::testing::SiblingProgram;
+using ::strata::testing::DumpSearchHits;
 using ::strata::testing::TempDir;
 using ::strata::testing::TestSeed;
 
@@ -47,21 +48,6 @@ constexpr uint64_t kDeleteEvery = 11;
 std::string Key(uint64_t i) { return absl::StrCat("doc", (i - 1) % kKeys); }
 std::string Text(uint64_t i) {
   return absl::StrCat("gen", i, " shade", i % 7, " common words about shade", i % 3);
-}
-
-std::string Dump(const SearchResponse& r) {
-  std::string out;
-  for (const SearchHit& h : r.hits) {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%a", h.score);
-    absl::StrAppend(&out, h.ref.ToString(), " ", buf, " v", h.version);
-    for (const SearchListRank& l : h.ranks) {
-      std::snprintf(buf, sizeof(buf), "%a", l.score);
-      absl::StrAppend(&out, " [", l.list, " #", l.rank, " ", buf, "]");
-    }
-    out += "\n";
-  }
-  return out;
 }
 
 SearchRequest Query(std::string text, Primitive p, uint32_t k = kMaxSearchHits) {
@@ -99,12 +85,12 @@ uint64_t Check(const std::string& dir, std::mt19937_64& rng) {
     if (!r.ok()) return 0;
     const bool live = last % kDeleteEvery != 0;
     if (live) {
-      EXPECT_EQ(r->hits.size(), 1u) << key << " gen" << last << "\n" << Dump(*r);
+      EXPECT_EQ(r->hits.size(), 1u) << key << " gen" << last << "\n" << DumpSearchHits(*r);
       if (!r->hits.empty()) {
         EXPECT_EQ(r->hits[0].ref.ToString(), absl::StrCat("kv://", kRun, "/", key));
       }
     } else {
-      EXPECT_TRUE(r->hits.empty()) << key << " was deleted\n" << Dump(*r);
+      EXPECT_TRUE(r->hits.empty()) << key << " was deleted\n" << DumpSearchHits(*r);
     }
     // An older generation of the key is never found.
     if (last > kKeys) {
@@ -129,7 +115,7 @@ uint64_t Check(const std::string& dir, std::mt19937_64& rng) {
   for (const SearchRequest& q : queries) {
     auto r = db.Search(q);
     EXPECT_TRUE(r.ok()) << r.status();
-    with_index.push_back(r.ok() ? Dump(*r) : "");
+    with_index.push_back(r.ok() ? DumpSearchHits(*r) : "");
   }
   EXPECT_TRUE(db.Close().ok());
   indexed->reset();
@@ -140,7 +126,7 @@ uint64_t Check(const std::string& dir, std::mt19937_64& rng) {
     auto r = (*scanned)->Search(queries[i]);
     EXPECT_TRUE(r.ok()) << r.status();
     if (r.ok()) {
-      EXPECT_EQ(Dump(*r), with_index[i]) << "query '" << queries[i].query << "'";
+      EXPECT_EQ(DumpSearchHits(*r), with_index[i]) << "query '" << queries[i].query << "'";
     }
   }
   return n;

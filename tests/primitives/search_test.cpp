@@ -23,6 +23,7 @@
 namespace strata {
 namespace {
 
+using ::strata::testing::DumpSearchHits;
 using ::strata::testing::TempDir;
 using ::strata::testing::TestSeed;
 
@@ -58,22 +59,6 @@ std::vector<std::string> Refs(const SearchResponse& r) {
   return out;
 }
 
-// Hits as comparable text: ref, fused score and each list's rank and score
-// (exact, as hex floats).
-std::string Dump(const SearchResponse& r) {
-  std::string out;
-  for (const SearchHit& h : r.hits) {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%a", h.score);
-    absl::StrAppend(&out, h.ref.ToString(), " ", buf);
-    for (const SearchListRank& l : h.ranks) {
-      std::snprintf(buf, sizeof(buf), "%a", l.score);
-      absl::StrAppend(&out, " [", l.list, " #", l.rank, " ", buf, "]");
-    }
-    absl::StrAppend(&out, " v", h.version, "\n");
-  }
-  return out;
-}
 
 TEST(SearchTest, EveryPrimitiveContributesItsText) {
   for (bool indexed : {false, true}) {
@@ -157,10 +142,10 @@ TEST(SearchTest, DeletedAndOverwrittenEntitiesNeverAppear) {
     ASSERT_OK(db->JsonCreate("default", "d", Value(Value::Object{{"x", Value("alpha")}})));
     ASSERT_OK(db->JsonSet("default", "d", "$.x", Value("gamma")));
     ASSERT_OK_AND_ASSIGN(SearchResponse r, db->Search(Keyword("alpha")));
-    EXPECT_TRUE(r.hits.empty()) << Dump(r);
+    EXPECT_TRUE(r.hits.empty()) << DumpSearchHits(r);
     ASSERT_OK_AND_ASSIGN(r, db->Search(Keyword("beta gamma")));
     EXPECT_EQ(Refs(r), (std::vector<std::string>{"json://default/d", "kv://default/k1"}))
-        << Dump(r);
+        << DumpSearchHits(r);
   }
 }
 
@@ -189,12 +174,12 @@ TEST(SearchTest, IndexAgreesWithScanThroughRandomWrites) {
     auto a = indexed->Search(r);
     auto b = scanned->Search(r);
     ASSERT_TRUE(a.ok() && b.ok()) << a.status() << b.status();
-    ASSERT_EQ(Dump(*a), Dump(*b)) << "query '" << q << "' step " << step;
+    ASSERT_EQ(DumpSearchHits(*a), DumpSearchHits(*b)) << "query '" << q << "' step " << step;
     for (size_t i = 0; i < held[0].size(); ++i) {
       auto ha = held[0][i]->Search(r);
       auto hb = held[1][i]->Search(r);
       ASSERT_TRUE(ha.ok() && hb.ok()) << ha.status() << hb.status();
-      ASSERT_EQ(Dump(*ha), Dump(*hb)) << "held snapshot " << i << " query '" << q << "'";
+      ASSERT_EQ(DumpSearchHits(*ha), DumpSearchHits(*hb)) << "held snapshot " << i << " query '" << q << "'";
     }
   };
   for (int step = 0; step < 3000; ++step) {
@@ -247,7 +232,7 @@ TEST(SearchTest, IndexAgreesWithScanAfterCompaction) {
     auto a = indexed->Search(Keyword(q, 50));
     auto b = scanned->Search(Keyword(q, 50));
     ASSERT_TRUE(a.ok() && b.ok());
-    EXPECT_EQ(Dump(*a), Dump(*b)) << q;
+    EXPECT_EQ(DumpSearchHits(*a), DumpSearchHits(*b)) << q;
     EXPECT_FALSE(a->hits.empty());
   }
 }
@@ -313,7 +298,7 @@ TEST(SearchTest, DeterministicAcrossRestart) {
       ASSERT_OK((*db)->EventAppend("default", "same", Value("words")));
     }
     ASSERT_OK_AND_ASSIGN(SearchResponse r, (*db)->Search(Keyword("same words", 100)));
-    before = Dump(r);
+    before = DumpSearchHits(r);
     EXPECT_EQ(r.hits.size(), 60u);
     ASSERT_OK((*db)->Close());
   }
@@ -321,7 +306,7 @@ TEST(SearchTest, DeterministicAcrossRestart) {
     auto db = Database::Open(dir.Sub("db"), indexed ? Indexed() : Options{});
     ASSERT_OK(db.status());
     ASSERT_OK_AND_ASSIGN(SearchResponse r, (*db)->Search(Keyword("same words", 100)));
-    EXPECT_EQ(Dump(r), before) << (indexed ? "indexed" : "scan");
+    EXPECT_EQ(DumpSearchHits(r), before) << (indexed ? "indexed" : "scan");
   }
 }
 
@@ -337,7 +322,7 @@ TEST(SearchTest, TransactionSeesOwnWritesAndConflicts) {
     ASSERT_OK_AND_ASSIGN(SearchResponse r, txn->Search(Keyword("walrus")));
     // Each is first in its primitive's list: equal fused scores, by ref text.
     EXPECT_EQ(Refs(r), (std::vector<std::string>{"json://default/doc", "kv://default/new"}))
-        << Dump(r);
+        << DumpSearchHits(r);
     // Outside, nothing changed yet.
     ASSERT_OK_AND_ASSIGN(r, db->Search(Keyword("walrus")));
     EXPECT_EQ(Refs(r), std::vector<std::string>{"kv://default/old"});
@@ -378,7 +363,7 @@ TEST(SearchTest, Filters) {
     SearchRequest r = Keyword("otter");
     r.filter.runs = {"r1", "r2"};
     ASSERT_OK_AND_ASSIGN(SearchResponse res, db->Search(r));
-    EXPECT_EQ(res.hits.size(), 3u) << Dump(res);
+    EXPECT_EQ(res.hits.size(), 3u) << DumpSearchHits(res);
 
     r = Keyword("otter");
     r.filter.primitives = {Primitive::kEvent};
@@ -389,7 +374,7 @@ TEST(SearchTest, Filters) {
     r.filter.metadata = {{"lang", Value("en")}};
     ASSERT_OK_AND_ASSIGN(res, db->Search(r));
     EXPECT_EQ(Refs(res), (std::vector<std::string>{"event://r2/1", "kv://default/a"}))
-        << Dump(res);
+        << DumpSearchHits(res);
     r.filter.metadata = {{"lang", Value("en")}, {"n", Value(1.0)}};
     ASSERT_OK_AND_ASSIGN(res, db->Search(r));
     EXPECT_EQ(Refs(res), std::vector<std::string>{"kv://default/a"});
@@ -476,10 +461,10 @@ TEST(SearchTest, HybridFindsWhatEachListMisses) {
       }
       return false;
     };
-    EXPECT_FALSE(has(rk)) << Dump(rk);
-    EXPECT_FALSE(has(rv)) << Dump(rv);
+    EXPECT_FALSE(has(rk)) << DumpSearchHits(rk);
+    EXPECT_FALSE(has(rv)) << DumpSearchHits(rv);
     ASSERT_FALSE(rh.hits.empty());
-    EXPECT_EQ(rh.hits[0].ref.ToString(), target) << Dump(rh);
+    EXPECT_EQ(rh.hits[0].ref.ToString(), target) << DumpSearchHits(rh);
     ASSERT_EQ(rh.hits[0].ranks.size(), 2u);
     EXPECT_EQ(rh.hits[0].ranks[0].list, "keyword:vector");
     EXPECT_EQ(rh.hits[0].ranks[0].rank, 3u);
