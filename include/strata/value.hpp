@@ -25,8 +25,14 @@
 // and objects lexicographically; doubles numerically, with every NaN equal to
 // every other NaN and ordered above +infinity).
 //
+// Bytes are immutable and shared: copying a bytes Value copies a reference,
+// not the octets, and AsBytes().data() stays valid and unchanged for as long
+// as any copy of the Value lives. (The vector index relies on this to search
+// the stored vectors in place.)
+//
 // Thread safety: a Value is a regular value type; concurrent const access is
-// safe, concurrent mutation needs external synchronization.
+// safe (including copying a bytes Value from several threads), concurrent
+// mutation needs external synchronization.
 #ifndef STRATA_VALUE_HPP_
 #define STRATA_VALUE_HPP_
 
@@ -35,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,7 +85,8 @@ class STRATA_EXPORT Value {
   Value(std::string s) : rep_(std::move(s)) {}  // NOLINT
   Value(std::string_view s) : rep_(std::string(s)) {}  // NOLINT
   Value(const char* s) : rep_(std::string(s)) {}  // NOLINT
-  Value(BytesTag, std::string bytes) : rep_(Bytes{std::move(bytes)}) {}
+  Value(BytesTag, std::string bytes)
+      : rep_(Bytes{std::make_shared<const std::string>(std::move(bytes))}) {}
   Value(Array a) : rep_(std::move(a)) {}  // NOLINT
   Value(Object o) : rep_(std::move(o)) {}  // NOLINT
 
@@ -103,7 +111,13 @@ class STRATA_EXPORT Value {
   int64_t AsInt() const { return std::get<int64_t>(rep_); }
   double AsDouble() const { return std::get<double>(rep_); }
   const std::string& AsString() const { return std::get<std::string>(rep_); }
-  const std::string& AsBytes() const { return std::get<Bytes>(rep_).data; }
+  const std::string& AsBytes() const {
+    const Bytes& b = std::get<Bytes>(rep_);
+    return b.data != nullptr ? *b.data : EmptyBytes();  // Null only when moved from.
+  }
+  // The bytes' shared, immutable buffer: it may be kept past this Value's
+  // lifetime. REQUIRES: is_bytes(). Null only for a moved-from Value.
+  std::shared_ptr<const std::string> SharedBytes() const { return std::get<Bytes>(rep_).data; }
   const Array& AsArray() const { return std::get<Array>(rep_); }
   const Object& AsObject() const { return std::get<Object>(rep_); }
   Array& MutableArray() { return std::get<Array>(rep_); }
@@ -128,8 +142,9 @@ class STRATA_EXPORT Value {
 
  private:
   struct Bytes {
-    std::string data;
+    std::shared_ptr<const std::string> data;
   };
+  static const std::string& EmptyBytes();
   std::variant<std::monostate, bool, int64_t, double, std::string, Bytes,
                Array, Object>
       rep_;

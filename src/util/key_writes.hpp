@@ -20,12 +20,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "strata/types.hpp"
 
 namespace strata::util {
 
 inline constexpr uint32_t kDeletedSlot = ~uint32_t{0};
-using KeyWrites = std::vector<std::pair<Version, uint32_t>>;
+// Most keys have one write: kept inline, without a heap allocation.
+using KeyWrites = absl::InlinedVector<std::pair<Version, uint32_t>, 1>;
 
 // Where a write at `version` belongs in `writes`.
 struct WritePlace {

@@ -736,6 +736,11 @@ std::strong_ordering operator<=>(const Value& a, const Value& b) {
   return Compare(a, b);
 }
 
+const std::string& Value::EmptyBytes() {
+  static const std::string* const empty = new std::string();
+  return *empty;
+}
+
 std::string_view TypeName(Value::Type type) {
   switch (type) {
     case Value::Type::kNull:

@@ -5,6 +5,11 @@
 // engine, and the index is fed every committed write of the collection
 // (Apply) and rebuilt from the store when a database opens.
 //
+// Storage. The index shares each record's bytes with the store (see
+// Value::SharedBytes) and searches the components there in place: the graph
+// stores a 16-byte reference per vector, not the vector, so a vector is held
+// once. Format-1 records (unaligned components) are re-encoded as format 2.
+//
 // Entries. Every committed put becomes an entry (a label) that is visible
 // to snapshots S with created <= S < superseded, where `superseded` is the
 // version of the key's next write. Superseded entries stay searchable until
@@ -27,6 +32,7 @@
 #define STRATA_VECTOR_INDEX_HPP_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -34,7 +40,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "strata/types.hpp"
@@ -98,13 +104,23 @@ class VectorIndex {
   static constexpr Version kLive = ~Version{0};
   static constexpr uint32_t kDeleteMark = util::kDeletedSlot;
 
+  // 48 bytes: an entry per stored version is the index's main cost beyond
+  // the graph.
   struct Entry {
-    std::string key;
+    const std::string* key = nullptr;  // The key in keys_ (node-stable); null once removed.
     Version created = 0;
     Version superseded = kLive;
-    Value metadata;
-    uint32_t slot = 0;   // Row in flat_, or the graph's internal id.
+    // The stored record's bytes (format 2), shared with the store, searched
+    // in place.
+    std::shared_ptr<const std::string> record;
+    float scale = 1;  // 1 / |v| under cosine, otherwise 1.
     bool removed = false;
+
+    const float* data() const {
+      // Format 2 puts the components at an aligned offset of a buffer
+      // std::string allocates (aligned for any scalar).
+      return reinterpret_cast<const float*>(record->data() + kRecordHeaderBytes);
+    }
   };
   // The writes of one key, oldest first: (version, label or kDeleteMark).
   using KeyWrites = util::KeyWrites;
@@ -112,15 +128,13 @@ class VectorIndex {
   bool VisibleLocked(const Entry& e, Version snapshot) const {
     return !e.removed && e.created <= snapshot && snapshot < e.superseded;
   }
-  const float* DataLocked(const Entry& e) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return DataOf(*graph_, flat_.data(), spec_.dimension, e);
-  }
-  // The stored (for cosine, normalized) components of an entry.
-  static const float* DataOf(const Graph& graph, const float* flat, uint32_t dimension,
-                             const Entry& e);
   double ScoreOfDistance(float distance) const;
-  absl::Status AddLocked(uint32_t label, const float* normalized)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds an entry to the graph (if it exists).
+  absl::Status AddLocked(uint32_t label) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets e->record (re-encoded if it is not format 2) and e->scale, and
+  // decodes the metadata. False for a record that does not parse.
+  bool Bind(const Value& record, Entry* e, Value* metadata) const;
+  Value MetadataOf(const Entry& e) const;
   absl::Status BuildGraphLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CompactLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Exact top-k over `labels` (all entries when null).
@@ -132,10 +146,11 @@ class VectorIndex {
   const Version incarnation_;
 
   mutable absl::Mutex mu_;
-  std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, KeyWrites> keys_ ABSL_GUARDED_BY(mu_);
+  // A deque: no doubling slack, and entries never move once added.
+  std::deque<Entry> entries_ ABSL_GUARDED_BY(mu_);
+  // Node-stable, so entries point at their key rather than copy it.
+  absl::node_hash_map<std::string, KeyWrites> keys_ ABSL_GUARDED_BY(mu_);
   MetadataIndex metadata_ ABSL_GUARDED_BY(mu_);
-  std::vector<float> flat_ ABSL_GUARDED_BY(mu_);  // Before the graph exists.
   std::unique_ptr<Graph> graph_ ABSL_GUARDED_BY(mu_);
   size_t live_ ABSL_GUARDED_BY(mu_) = 0;      // Entries with superseded == kLive.
   size_t removed_ ABSL_GUARDED_BY(mu_) = 0;   // Entries collected.

@@ -123,7 +123,7 @@ absl::Status ValidateSpec(const CollectionSpec& spec) {
 
 Value EncodeDefinition(const CollectionSpec& spec) {
   Value::Object o;
-  o["format"] = Value(static_cast<int64_t>(kRecordFormat));
+  o["format"] = Value(static_cast<int64_t>(kDefinitionFormat));
   o["dimension"] = Value(static_cast<int64_t>(spec.dimension));
   o["metric"] = Value(std::string(VectorMetricName(spec.metric)));
   o["m"] = Value(static_cast<int64_t>(spec.index.m));
@@ -148,7 +148,7 @@ absl::StatusOr<CollectionSpec> DecodeDefinition(std::string_view name, const Val
     return true;
   };
   int64_t format = 0, dim = 0, m = 0, efc = 0, efs = 0, exact = 0;
-  if (!get_int("format", &format) || format != kRecordFormat) return damaged("unknown format");
+  if (!get_int("format", &format) || format != kDefinitionFormat) return damaged("unknown format");
   if (!get_int("dimension", &dim) || !get_int("m", &m) || !get_int("ef_construction", &efc) ||
       !get_int("ef_search", &efs) || !get_int("exact_threshold", &exact)) {
     return damaged("a field is missing");
@@ -235,12 +235,24 @@ double Similarity(VectorMetric metric, std::span<const float> a, std::span<const
 }
 
 Value EncodeRecord(std::span<const float> v, const Value& metadata) {
+  std::string encoded_metadata;
+  if (!metadata.is_null()) util::EncodeValue(metadata, &encoded_metadata);
   std::string out;
-  out.reserve(5 + v.size() * 4);
+  // Exact size: the record lives as long as the vector does.
+  out.reserve(kRecordHeaderBytes + v.size() * sizeof(float) + encoded_metadata.size());
   out.push_back(static_cast<char>(kRecordFormat));
+  out.append(kRecordHeaderBytes - 1 - sizeof(uint32_t), '\0');
   util::PutFixed32(&out, static_cast<uint32_t>(v.size()));
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
-  if (!metadata.is_null()) util::EncodeValue(metadata, &out);
+  if constexpr (std::endian::native == std::endian::little) {
+    out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+  } else {
+    for (float f : v) {
+      uint32_t bits;
+      std::memcpy(&bits, &f, sizeof bits);
+      util::PutFixed32(&out, bits);
+    }
+  }
+  out.append(encoded_metadata);
   return Value::MakeBytes(std::move(out));
 }
 
@@ -261,10 +273,27 @@ absl::Status ParseRecord(const Value& stored, uint32_t dimension, RecordView* vi
                      absl::StrCat("vector record is damaged: ", std::string(why)));
   };
   if (!stored.is_bytes()) return damaged("not bytes");
-  std::string_view in = stored.AsBytes();
+  return ParseRecordBytes(stored.AsBytes(), dimension, view);
+}
+
+absl::Status ParseRecordBytes(std::string_view in, uint32_t dimension, RecordView* view) {
+  auto damaged = [](std::string_view why) {
+    return MakeError(ErrorCode::kDataLoss,
+                     absl::StrCat("vector record is damaged: ", std::string(why)));
+  };
   uint8_t format = 0;
   uint32_t dim = 0;
-  if (!util::GetByte(&in, &format) || format != kRecordFormat) return damaged("unknown format");
+  if (!util::GetByte(&in, &format) || (format != kRecordFormat && format != kRecordFormatV1)) {
+    return damaged("unknown format");
+  }
+  if (format == kRecordFormat) {
+    // Padding that puts the components at a multiple of 4 bytes.
+    const size_t pad = kRecordHeaderBytes - 1 - sizeof(uint32_t);
+    if (in.size() < pad || in.substr(0, pad).find_first_not_of('\0') != std::string_view::npos) {
+      return damaged("bad header");
+    }
+    in.remove_prefix(pad);
+  }
   if (!util::GetFixed32(&in, &dim)) return damaged("truncated");
   if (dim < 1 || dim > kMaxVectorDimension) {
     return damaged(absl::StrCat("dimension ", dim, " is outside 1..", kMaxVectorDimension));

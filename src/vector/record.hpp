@@ -7,8 +7,12 @@
 //       {"format": 1, "dimension", "metric", "m", "ef_construction",
 //        "ef_search", "exact_threshold"}
 //   vector                 key <name> "\0" <key>    value: bytes
-//       u8 format (1) | fixed32 dimension | dimension x float32 (little
-//       endian) | metadata (the Value encoding; absent when null)
+//       u8 format (2) | 3 zero bytes | fixed32 dimension | dimension x
+//       float32 (little endian) | metadata (the Value encoding; absent
+//       when null)
+//   Format 2 puts the components at offset 8, so a record in an aligned
+//   buffer can be searched in place. Format 1 (read, never written) had no
+//   padding: u8 format (1) | fixed32 dimension | components | metadata.
 //
 // Names cannot hold a NUL byte, so definitions sort before every vector and
 // the vectors of one collection are contiguous.
@@ -30,7 +34,11 @@
 
 namespace strata::vector {
 
-inline constexpr uint8_t kRecordFormat = 1;
+inline constexpr uint8_t kDefinitionFormat = 1;
+inline constexpr uint8_t kRecordFormat = 2;
+inline constexpr uint8_t kRecordFormatV1 = 1;
+// Bytes before the components in a format-2 record.
+inline constexpr size_t kRecordHeaderBytes = 8;
 
 // Keys inside the (kVector, run) namespace.
 std::string DefinitionKey(std::string_view name);
@@ -69,7 +77,9 @@ Value EncodeRecord(std::span<const float> v, const Value& metadata);
 // A decoded record that points into the stored bytes.
 struct RecordView {
   uint32_t dimension = 0;
-  const char* components = nullptr;  // dimension x float32 LE, unaligned.
+  // dimension x float32 LE; 4-byte aligned when the record's buffer is and
+  // the record is format 2.
+  const char* components = nullptr;
   std::string_view metadata;         // Encoded; empty for null.
 
   void CopyVector(std::vector<float>* out) const;
@@ -78,6 +88,8 @@ struct RecordView {
 // DataLoss for a record that does not decode or has another dimension
 // (`dimension` 0 accepts the record's own).
 absl::Status ParseRecord(const Value& stored, uint32_t dimension, RecordView* view);
+// The same for a record's bytes.
+absl::Status ParseRecordBytes(std::string_view bytes, uint32_t dimension, RecordView* view);
 absl::Status DecodeMetadata(const RecordView& view, Value* metadata);
 
 }  // namespace strata::vector

@@ -15,7 +15,7 @@
 //    (for an empty suffix) or an object; in that case EncodeRecord of the
 //    vector and metadata parses back to the same components (bit for bit)
 //    and the same metadata, re-encodes identically, and equals the payload
-//    whenever the payload's metadata bytes were canonical;
+//    whenever the payload is format 2 and its metadata bytes were canonical;
 //  - ParseRecord of any Value decoded from the payload fails with DataLoss
 //    unless it is bytes;
 //  - DecodeDefinition of a Value decoded from the payload fails only with
@@ -69,27 +69,34 @@ std::string Encoded(const Value& v) {
   return out;
 }
 
-// The record header: format byte and fixed32 dimension.
-constexpr size_t kHeaderBytes = 5;
+// The record header: format byte, for format 2 three zero bytes, then the
+// fixed32 dimension.
+constexpr size_t kV1HeaderBytes = 5;
+size_t HeaderBytes(std::string_view bytes) {
+  return !bytes.empty() && static_cast<uint8_t>(bytes[0]) == vector::kRecordFormat
+             ? vector::kRecordHeaderBytes
+             : kV1HeaderBytes;
+}
 
-// The dimension a record's header names (REQUIRES: a parsed record).
-uint32_t HeaderDimension(std::string_view bytes) {
-  std::string_view header = bytes.substr(1);
-  uint32_t dim = 0;
-  if (!strata::util::GetFixed32(&header, &dim)) Fail("parsed record has no header");
-  return dim;
+// The dimension a record's header names, or false if it has no header.
+bool HeaderDimension(std::string_view bytes, uint32_t* dim) {
+  const size_t n = HeaderBytes(bytes);
+  if (bytes.size() < n) return false;
+  std::string_view header = bytes.substr(n - sizeof(uint32_t));
+  return strata::util::GetFixed32(&header, dim);
 }
 
 // Checks one successful ParseRecord of `bytes` asked for dimension `asked`
 // (0: the record's own).
 void CheckParsedRecord(std::string_view bytes, uint32_t asked, const vector::RecordView& view) {
-  if (bytes.size() < kHeaderBytes) Fail("parsed record is shorter than its header");
-  const uint32_t dimension = HeaderDimension(bytes);
+  const size_t header_bytes = HeaderBytes(bytes);
+  uint32_t dimension = 0;
+  if (!HeaderDimension(bytes, &dimension)) Fail("parsed record is shorter than its header");
   if (asked != 0 && dimension != asked) Fail("parsed record has another dimension");
   if (view.dimension != dimension) Fail("view has another dimension than the header");
   const size_t component_bytes = size_t{dimension} * sizeof(float);
-  if (bytes.size() < kHeaderBytes + component_bytes) Fail("parsed record is too short");
-  if (view.metadata.size() != bytes.size() - kHeaderBytes - component_bytes) {
+  if (bytes.size() < header_bytes + component_bytes) Fail("parsed record is too short");
+  if (view.metadata.size() != bytes.size() - header_bytes - component_bytes) {
     Fail("metadata is not the rest of the record");
   }
   if (!bytes.ends_with(view.metadata)) Fail("metadata is not a suffix of the record");
@@ -97,7 +104,7 @@ void CheckParsedRecord(std::string_view bytes, uint32_t asked, const vector::Rec
   view.CopyVector(&components);
   if (components.size() != dimension) Fail("CopyVector gives another length");
   if (component_bytes != 0 &&
-      std::memcmp(components.data(), bytes.data() + kHeaderBytes, component_bytes) != 0) {
+      std::memcmp(components.data(), bytes.data() + header_bytes, component_bytes) != 0) {
     Fail("CopyVector differs from the stored components");
   }
   for (uint32_t i = 0; i < dimension; ++i) {
@@ -134,9 +141,12 @@ void CheckParsedRecord(std::string_view bytes, uint32_t asked, const vector::Rec
   if (vector::EncodeRecord(components_again, metadata_again).AsBytes() != record.AsBytes()) {
     Fail("record encoding is not stable");
   }
-  // Value encoding is canonical, so a payload whose metadata bytes are the
-  // canonical ones is exactly what the writer produces.
-  if ((metadata.is_null() || view.metadata == Encoded(metadata)) && record.AsBytes() != bytes) {
+  // Value encoding is canonical, so a current-format payload whose metadata
+  // bytes are the canonical ones is exactly what the writer produces (format
+  // 1 records are read, never written).
+  const bool current = static_cast<uint8_t>(bytes[0]) == vector::kRecordFormat;
+  if (current && (metadata.is_null() || view.metadata == Encoded(metadata)) &&
+      record.AsBytes() != bytes) {
     Fail("canonical record does not re-encode identically");
   }
 }
@@ -318,6 +328,11 @@ extern "C" void StrataFuzzSeeds(std::vector<std::string>* out) {
     const Value record = vector::EncodeRecord(*v, m);
     add(static_cast<uint8_t>(v->size()), record.AsBytes());
     add(static_cast<uint8_t>(v->size()), Encoded(record));
+    // The same record in format 1 (no padding before the dimension).
+    std::string v1_record = record.AsBytes();
+    v1_record[0] = static_cast<char>(vector::kRecordFormatV1);
+    v1_record.erase(1, vector::kRecordHeaderBytes - kV1HeaderBytes);
+    add(static_cast<uint8_t>(v->size()), v1_record);
   }
   const char* const metrics[] = {"cosine", "euclidean", "dot", "l2", "dot_product"};
   for (int i = 0; i < 5; ++i) {
@@ -345,10 +360,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Records, at a few dimensions.
   CheckRecord(payload, selector % 9);
-  if (payload.size() >= kHeaderBytes) {
-    std::string_view header = payload.substr(1);
-    uint32_t own = 0;
-    if (strata::util::GetFixed32(&header, &own) && own != selector % 9) CheckRecord(payload, own);
+  if (uint32_t own = 0; HeaderDimension(payload, &own) && own != selector % 9) {
+    CheckRecord(payload, own);
   }
   CheckRecord(payload, strata::kMaxVectorDimension);
 
