@@ -34,6 +34,9 @@ std::string EncodeEventRecord(uint64_t seq, std::string_view type, const Value& 
                               uint64_t* hash);
 // DataLoss for a record that does not decode. Does not check the hash.
 absl::StatusOr<Event> DecodeEventRecord(uint64_t seq, std::string_view record);
+// Like DecodeEventRecord, into `*event` (reusing its storage). On error
+// `*event` is partly written.
+absl::Status DecodeEventRecordInto(uint64_t seq, std::string_view record, Event* event);
 // The hash `record` should carry for `seq`; false if it does not decode.
 bool ComputeEventHash(uint64_t seq, std::string_view record, uint64_t* hash);
 std::string EventKey(uint64_t seq);
@@ -41,8 +44,10 @@ std::string EventKey(uint64_t seq);
 // digits.
 Value EventToValue(const Event& event);
 
+// The payload is only encoded, so it is taken by reference (a retried
+// append reuses it).
 absl::StatusOr<EventAppended> EventAppend(OpContext& c, std::string_view run,
-                                          std::string_view type, Value payload);
+                                          std::string_view type, const Value& payload);
 absl::StatusOr<Versioned<Event>> EventRead(OpContext& c, std::string_view run,
                                            uint64_t seq);
 absl::StatusOr<EventPage> EventList(OpContext& c, std::string_view run,

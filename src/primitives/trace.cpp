@@ -2,6 +2,7 @@
 #include "primitives/trace.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -50,13 +51,20 @@ std::string TextIndexPrefix(char tag, std::string_view text) {
 }
 
 absl::StatusOr<uint64_t> ReadHead(OpContext& c, std::string_view run) {
-  Versioned<Value> v;
-  if (c.txn.Read(StoreKey(run, kHeadKey), &v) != storage::ReadStatus::kFound) return 0;
-  if (!v.value.is_bytes() || v.value.AsBytes().size() != 8) {
+  std::optional<uint64_t> last;
+  const storage::ReadStatus status =
+      c.txn.Visit(StoreKey(run, kHeadKey), [&](const Value& v, Version, TimestampMicros) {
+        // Decoded in place: the head is read by every new span.
+        if (v.is_bytes() && v.AsBytes().size() == sizeof(uint64_t)) {
+          last = util::DecodeFixed64(v.AsBytes().data());
+        }
+      });
+  if (status != storage::ReadStatus::kFound) return 0;
+  if (!last.has_value()) {
     return DamagedRecord(absl::StrCat("trace head of run '", Sv(run), "'"),
                          "wrong size or type");
   }
-  return util::DecodeFixed64(v.value.AsBytes().data());
+  return *last;
 }
 
 absl::StatusOr<Versioned<Span>> ReadSpan(OpContext& c, std::string_view run, uint64_t id) {
@@ -75,7 +83,7 @@ absl::Status WriteSpan(OpContext& c, std::string_view run, const Span& span) {
                      Value::MakeBytes(EncodeSpanRecord(span)));
 }
 
-absl::Status WriteIndex(OpContext& c, std::string_view run, std::string key) {
+absl::Status WriteIndex(OpContext& c, std::string_view run, std::string_view key) {
   return c.txn.Write(storage::MutationType::kPut, Primitive::kTrace, run, key, Value());
 }
 
@@ -109,8 +117,11 @@ absl::Status CheckEnd(SpanStatus status, TimestampMicros start_us, TimestampMicr
   return absl::OkStatus();
 }
 
-// Writes a new span (record, head, indexes) and returns its id.
-absl::StatusOr<uint64_t> AddSpan(OpContext& c, std::string_view run, Span span) {
+// Writes a new span (record, head, indexes) and returns its id. `span`
+// carries everything but the input and output, which are only encoded and
+// so are passed by reference rather than copied into it.
+absl::StatusOr<uint64_t> AddSpan(OpContext& c, std::string_view run, Span span,
+                                 const Value& input, const Value& output) {
   STRATA_RETURN_IF_ERROR(c.runs.CheckWritable(c.txn, run));
   if (span.parent != 0) {
     absl::StatusOr<Versioned<Span>> parent = ReadSpan(c, run, span.parent);
@@ -143,7 +154,9 @@ absl::StatusOr<uint64_t> AddSpan(OpContext& c, std::string_view run, Span span) 
     AppendBigEndian64(&tag_key, span.id);
     STRATA_RETURN_IF_ERROR(WriteIndex(c, run, std::move(tag_key)));
   }
-  STRATA_RETURN_IF_ERROR(WriteSpan(c, run, span));
+  STRATA_RETURN_IF_ERROR(c.txn.Write(storage::MutationType::kPut, Primitive::kTrace, run,
+                                     SpanKey(span.id),
+                                     Value::MakeBytes(EncodeSpanRecord(span, input, output))));
   return span.id;
 }
 
@@ -152,7 +165,6 @@ Span SpanFromSpec(const SpanSpec& spec) {
   span.kind = spec.kind;
   span.name = spec.name;
   span.parent = spec.parent;
-  span.input = spec.input;
   span.tags = spec.tags;
   // Duplicate tags would index a span twice.
   std::sort(span.tags.begin(), span.tags.end());
@@ -179,8 +191,17 @@ bool Matches(const Span& span, const SpanQuery& q) {
 std::string SpanKey(uint64_t id) { return IdKey(kSpanPrefix, id); }
 
 std::string EncodeSpanRecord(const Span& span) {
+  return EncodeSpanRecord(span, span.input, span.output);
+}
+
+std::string EncodeSpanRecord(const Span& span, const Value& input, const Value& output) {
   std::string out;
-  out.reserve(32 + span.name.size());
+  // Header, name and tags, plus the values (ApproximateSize bounds their
+  // encodings), so the record is built in one allocation.
+  size_t tag_bytes = 0;
+  for (const std::string& tag : span.tags) tag_bytes += tag.size() + sizeof(uint64_t);
+  out.reserve(32 + span.name.size() + tag_bytes + input.ApproximateSize() +
+              output.ApproximateSize());
   out.push_back(static_cast<char>(kSpanFormat));
   out.push_back(static_cast<char>(span.kind));
   out.push_back(static_cast<char>(span.status));
@@ -190,13 +211,17 @@ std::string EncodeSpanRecord(const Span& span) {
   util::PutLengthPrefixed(&out, span.name);
   util::PutVarint64(&out, span.tags.size());
   for (const std::string& tag : span.tags) util::PutLengthPrefixed(&out, tag);
-  util::EncodeValue(span.input, &out);
-  util::EncodeValue(span.output, &out);
+  util::EncodeValue(input, &out);
+  util::EncodeValue(output, &out);
   return out;
 }
 
 absl::StatusOr<Span> DecodeSpanRecord(uint64_t id, std::string_view record) {
-  const std::string what = absl::StrCat("span record ", id);
+  // The description is built only for an error: this runs once per span
+  // read.
+  auto damaged = [id](std::string_view detail) {
+    return DamagedRecord(absl::StrCat("span record ", id), detail);
+  };
   std::string_view in = record;
   uint8_t format = 0, kind = 0, status = 0;
   uint64_t start = 0, end = 0, tag_count = 0;
@@ -207,30 +232,30 @@ absl::StatusOr<Span> DecodeSpanRecord(uint64_t id, std::string_view record) {
       !util::GetByte(&in, &status) || !util::GetFixed64(&in, &span.parent) ||
       !util::GetFixed64(&in, &start) || !util::GetFixed64(&in, &end) ||
       !util::GetLengthPrefixed(&in, &name) || !util::GetVarint64(&in, &tag_count)) {
-    return DamagedRecord(what, "truncated header");
+    return damaged("truncated header");
   }
-  if (format != kSpanFormat) return DamagedRecord(what, absl::StrCat("unknown format ", format));
+  if (format != kSpanFormat) return damaged(absl::StrCat("unknown format ", format));
   span.kind = static_cast<SpanKind>(kind);
   span.status = static_cast<SpanStatus>(status);
   if (!SpanKindFromName(SpanKindName(span.kind)).has_value()) {
-    return DamagedRecord(what, absl::StrCat("unknown kind ", kind));
+    return damaged(absl::StrCat("unknown kind ", kind));
   }
   if (!SpanStatusFromName(SpanStatusName(span.status)).has_value()) {
-    return DamagedRecord(what, absl::StrCat("unknown status ", status));
+    return damaged(absl::StrCat("unknown status ", status));
   }
-  if (tag_count > kMaxTagsPerEntity) return DamagedRecord(what, "too many tags");
+  if (tag_count > kMaxTagsPerEntity) return damaged("too many tags");
   span.start_us = static_cast<TimestampMicros>(start);
   span.end_us = static_cast<TimestampMicros>(end);
   span.name = std::string(name);
   for (uint64_t i = 0; i < tag_count; ++i) {
     std::string_view tag;
-    if (!util::GetLengthPrefixed(&in, &tag)) return DamagedRecord(what, "truncated tags");
+    if (!util::GetLengthPrefixed(&in, &tag)) return damaged("truncated tags");
     span.tags.emplace_back(tag);
   }
   absl::Status s = util::DecodeValue(&in, &span.input);
   if (s.ok()) s = util::DecodeValue(&in, &span.output);
-  if (!s.ok()) return DamagedRecord(what, std::string(s.message()));
-  if (!in.empty()) return DamagedRecord(what, "trailing bytes");
+  if (!s.ok()) return damaged(std::string(s.message()));
+  if (!in.empty()) return damaged("trailing bytes");
   return span;
 }
 
@@ -258,10 +283,9 @@ absl::StatusOr<uint64_t> TraceRecord(OpContext& c, std::string_view run,
   STRATA_RETURN_IF_ERROR(CheckValue(spec.output, c.max_value_bytes));
   Span span = SpanFromSpec(spec);
   span.status = spec.status;
-  span.output = spec.output;
   span.end_us = spec.end_us != 0 ? spec.end_us : std::max(util::NowMicros(), span.start_us);
   STRATA_RETURN_IF_ERROR(CheckEnd(span.status, span.start_us, span.end_us));
-  return AddSpan(c, run, std::move(span));
+  return AddSpan(c, run, std::move(span), spec.input, spec.output);
 }
 
 absl::StatusOr<uint64_t> TraceBegin(OpContext& c, std::string_view run,
@@ -270,7 +294,7 @@ absl::StatusOr<uint64_t> TraceBegin(OpContext& c, std::string_view run,
   STRATA_RETURN_IF_ERROR(CheckSpec(c, spec));
   Span span = SpanFromSpec(spec);
   span.status = SpanStatus::kRunning;
-  return AddSpan(c, run, std::move(span));
+  return AddSpan(c, run, std::move(span), spec.input, Value());
 }
 
 absl::Status TraceEnd(OpContext& c, std::string_view run, uint64_t span_id,

@@ -36,6 +36,8 @@ inline constexpr uint64_t kMaxTreeSpans = 1000000;
 //   [fixed64 end_us][varint name length][name][varint tag count]
 //   ([varint tag length][tag])* [input value][output value]
 std::string EncodeSpanRecord(const Span& span);
+// The same record with `input` and `output` in place of the span's own.
+std::string EncodeSpanRecord(const Span& span, const Value& input, const Value& output);
 // DataLoss for a record that does not decode.
 absl::StatusOr<Span> DecodeSpanRecord(uint64_t id, std::string_view record);
 std::string SpanKey(uint64_t id);

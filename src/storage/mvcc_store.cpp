@@ -18,7 +18,10 @@ namespace {
 // node, ordered-set slot, chain header, allocator overhead.
 constexpr size_t kKeyOverheadBytes = 64;
 constexpr size_t kNodeOverheadBytes = sizeof(VersionNode) + 16;
-constexpr uint64_t kInShardSeed = 0x9E3779B97F4A7C15ull;
+// The shard is picked by the top bits of a key's hash. The hash sets use the
+// low bits (abseil probes with bits 7 and up, masked by the capacity), so the
+// two stay independent for any set below 2^40 slots.
+constexpr int kShardHashShift = 40;
 }  // namespace
 
 MvccStore::Chain* MvccStore::Chain::New(std::string_view key) {
@@ -40,15 +43,13 @@ void MvccStore::Chain::Delete(Chain* chain) {
   ::operator delete(chain);
 }
 
-size_t MvccStore::ChainHash::operator()(std::string_view key) const {
-  // A different seed from shard selection, so the bits that pick the shard
-  // are independent of the bits the hash set uses.
-  return static_cast<size_t>(util::Hash64(key, kInShardSeed));
+MvccStore::HashedKey MvccStore::HashKey(std::string_view store_key) {
+  return HashedKey{store_key, util::Hash64(store_key)};
 }
 
-MvccStore::Chain* MvccStore::Find(const Shard& shard, std::string_view store_key) {
-  auto it = shard.chains.find(store_key);
-  return it == shard.chains.end() ? nullptr : *it;
+MvccStore::Chain* MvccStore::Find(const Shard& shard, const HashedKey& key) {
+  auto it = shard.chains.find(key);
+  return it == shard.chains.end() ? nullptr : it->chain;
 }
 
 std::string_view MvccStore::KeyPart(std::string_view store_key) {
@@ -177,13 +178,13 @@ MvccStore::~MvccStore() {
   for (uint32_t i = 0; i < shard_count_; ++i) {
     absl::MutexLock lock(&shards_[i].mu);
     shards_[i].namespaces.clear();
-    for (Chain* chain : shards_[i].chains) Chain::Delete(chain);
+    for (const ChainSlot& slot : shards_[i].chains) Chain::Delete(slot.chain);
     shards_[i].chains.clear();
   }
 }
 
-MvccStore::Shard& MvccStore::ShardFor(std::string_view store_key) const {
-  return shards_[(util::Hash64(store_key) >> 40) & shard_mask_];
+MvccStore::Shard& MvccStore::ShardFor(const HashedKey& key) const {
+  return shards_[(key.hash >> kShardHashShift) & shard_mask_];
 }
 
 size_t MvccStore::NodeBytes(const VersionNode& node) {
@@ -227,10 +228,11 @@ ReadStatus MvccStore::ReadChain(const Chain& chain, Version snapshot,
 ReadStatus MvccStore::Visit(std::string_view store_key, Version snapshot,
                             const std::atomic<Version>* visible, VisitFn fn,
                             Version* earliest) const {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
   if (visible != nullptr) snapshot = visible->load(std::memory_order_acquire);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   if (chain == nullptr) return ReadStatus::kAbsent;
   ReadStatus status;
   const VersionNode* node = NodeAt(*chain, snapshot, &status, earliest);
@@ -243,9 +245,10 @@ ReadStatus MvccStore::Visit(std::string_view store_key, Version snapshot,
 
 ReadStatus MvccStore::Get(std::string_view store_key, Version snapshot,
                           Versioned<Value>* out, Version* earliest) const {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   if (chain == nullptr) return ReadStatus::kAbsent;
   return ReadChain(*chain, snapshot, out, earliest);
 }
@@ -253,19 +256,21 @@ ReadStatus MvccStore::Get(std::string_view store_key, Version snapshot,
 ReadStatus MvccStore::GetLatest(std::string_view store_key,
                                 const std::atomic<Version>& visible,
                                 Versioned<Value>* out) const {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
   const Version snapshot = visible.load(std::memory_order_acquire);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   if (chain == nullptr) return ReadStatus::kAbsent;
   return ReadChain(*chain, snapshot, out, nullptr);
 }
 
 void MvccStore::VisitNewer(std::string_view store_key, Version snapshot,
                            NewerFn fn) const {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   if (chain == nullptr) return;
   for (const VersionNode* node = chain->head; node != nullptr && node->version > snapshot;
        node = node->older) {
@@ -273,26 +278,71 @@ void MvccStore::VisitNewer(std::string_view store_key, Version snapshot,
   }
 }
 
+void MvccStore::VisitMany(absl::Span<const std::string_view> keys, Version snapshot,
+                          ManyFn fn) const {
+  HashedKey hashed[kVisitManyBatch];
+  // (shard, index in the batch), sorted so that each shard is locked once.
+  std::pair<uint32_t, uint32_t> order[kVisitManyBatch];
+  const VersionNode* nodes[kVisitManyBatch];
+  for (size_t begin = 0; begin < keys.size(); begin += kVisitManyBatch) {
+    const size_t n = std::min(kVisitManyBatch, keys.size() - begin);
+    for (size_t i = 0; i < n; ++i) {
+      hashed[i] = HashKey(keys[begin + i]);
+      order[i] = {static_cast<uint32_t>((hashed[i].hash >> kShardHashShift) & shard_mask_),
+                  static_cast<uint32_t>(i)};
+    }
+    std::sort(order, order + n);
+    // One lock per shard: find the nodes of its keys (prefetching their
+    // values), then visit them.
+    for (size_t first = 0; first < n;) {
+      const uint32_t shard_index = order[first].first;
+      size_t last = first;
+      while (last < n && order[last].first == shard_index) ++last;
+      const Shard& shard = shards_[shard_index];
+      absl::ReaderMutexLock lock(&shard.mu);
+      for (size_t g = first; g < last; ++g) {
+        const uint32_t i = order[g].second;
+        const Chain* chain = Find(shard, hashed[i]);
+        ReadStatus status;
+        nodes[i] = chain == nullptr ? nullptr : NodeAt(*chain, snapshot, &status, nullptr);
+        if (nodes[i] != nullptr && nodes[i]->value.is_bytes()) {
+          __builtin_prefetch(nodes[i]->value.AsBytes().data());
+        }
+      }
+      for (size_t g = first; g < last; ++g) {
+        const uint32_t i = order[g].second;
+        if (nodes[i] != nullptr) {
+          fn(begin + i, nodes[i]->value, nodes[i]->version, nodes[i]->timestamp_us);
+        }
+      }
+      first = last;
+    }
+  }
+}
+
 Version MvccStore::HeadVersion(std::string_view store_key) const {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   if (chain == nullptr || chain->head == nullptr) return 0;
   return chain->head->version;
 }
 
 Version MvccStore::LiveHeadVersion(std::string_view store_key) const {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   if (chain == nullptr || chain->head == nullptr || chain->head->tombstone) return 0;
   return chain->head->version;
 }
 
 Version MvccStore::EarliestRetained(std::string_view store_key) const {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   return chain == nullptr ? 0 : chain->earliest_retained;
 }
 
@@ -320,12 +370,20 @@ void MvccStore::Install(std::string_view store_key, Version version,
   node->value = std::move(value);
   const size_t node_bytes = NodeBytes(*node);
 
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::MutexLock lock(&shard.mu);
-  Chain* found = Find(shard, store_key);
-  if (found == nullptr) {
-    found = Chain::New(store_key);
-    shard.chains.insert(found);
+  bool inserted = false;
+  // One probe finds the chain or the slot a new one goes in.
+  Chain* found =
+      shard.chains
+          .lazy_emplace(hashed,
+                        [&](const ChainSet::constructor& construct) {
+                          inserted = true;
+                          construct(ChainSlot{hashed.hash, Chain::New(store_key)});
+                        })
+          ->chain;
+  if (inserted) {
     const std::string_view key = found->key();
     const std::string_view part = KeyPart(key);
     const std::string_view ns = key.substr(0, key.size() - part.size());
@@ -426,7 +484,8 @@ absl::Status MvccStore::ForEachChain(Version watermark, ChainFn fn) const {
   for (uint32_t i = 0; i < shard_count_; ++i) {
     const Shard& shard = shards_[i];
     absl::ReaderMutexLock lock(&shard.mu);
-    for (const Chain* chain : shard.chains) {
+    for (const ChainSlot& slot : shard.chains) {
+      const Chain* chain = slot.chain;
       versions.clear();
       for (const VersionNode* node = chain->head; node != nullptr; node = node->older) {
         if (node->version <= watermark) versions.push_back(node);
@@ -441,9 +500,10 @@ absl::Status MvccStore::ForEachChain(Version watermark, ChainFn fn) const {
 }
 
 void MvccStore::SetEarliestRetained(std::string_view store_key, Version earliest_retained) {
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::MutexLock lock(&shard.mu);
-  if (Chain* chain = Find(shard, store_key)) chain->earliest_retained = earliest_retained;
+  if (Chain* chain = Find(shard, hashed)) chain->earliest_retained = earliest_retained;
 }
 
 uint64_t MvccStore::TrimAll(Version horizon) {
@@ -453,7 +513,8 @@ uint64_t MvccStore::TrimAll(Version horizon) {
   for (uint32_t i = 0; i < shard_count_; ++i) {
     Shard& shard = shards_[i];
     absl::MutexLock lock(&shard.mu);
-    for (Chain* chain : shard.chains) {
+    for (const ChainSlot& slot : shard.chains) {
+      Chain* chain = slot.chain;
       if (chain->head == nullptr) continue;
       const RetentionPolicy& policy = PolicyFor(chain->key());
       if (Trims(policy)) removed += TrimChain(&shard, chain, horizon, policy, now);
@@ -532,9 +593,10 @@ std::vector<KvVersion> MvccStore::History(std::string_view store_key,
                                           Version snapshot,
                                           uint32_t limit) const {
   std::vector<KvVersion> out;
-  Shard& shard = ShardFor(store_key);
+  const HashedKey hashed = HashKey(store_key);
+  Shard& shard = ShardFor(hashed);
   absl::ReaderMutexLock lock(&shard.mu);
-  const Chain* chain = Find(shard, store_key);
+  const Chain* chain = Find(shard, hashed);
   if (chain == nullptr) return out;
   for (const VersionNode* node = chain->head;
        node != nullptr && out.size() < limit; node = node->older) {

@@ -46,6 +46,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "strata/database.hpp"
 #include "strata/options.hpp"
 #include "strata/types.hpp"
@@ -106,6 +107,18 @@ class MvccStore {
   // until it returns false. Used to validate JSON regions at commit.
   using NewerFn = absl::FunctionRef<bool(Version, bool, const Value&)>;
   void VisitNewer(std::string_view store_key, Version snapshot, NewerFn fn) const;
+
+  // Reads many keys at one snapshot, in place: calls `fn(i, value, version,
+  // timestamp)` once for each keys[i] with a live version <= `snapshot`, in
+  // no particular order; keys with none (absent, deleted or trimmed) are
+  // skipped. Cheaper than one Visit per key: keys are looked up in batches of
+  // kVisitManyBatch, grouped by shard, and each group is visited under one
+  // read lock of its shard after its values are prefetched. As for Visit,
+  // `fn` runs under that lock: it must be short and must not call back into
+  // the store.
+  static constexpr size_t kVisitManyBatch = 64;
+  using ManyFn = absl::FunctionRef<void(size_t, const Value&, Version, TimestampMicros)>;
+  void VisitMany(absl::Span<const std::string_view> keys, Version snapshot, ManyFn fn) const;
 
   // The newest installed version of the key (tombstones included, visible or
   // not), or 0 if the key has none. Used by commit validation.
@@ -182,19 +195,35 @@ class MvccStore {
     static Chain* New(std::string_view key);
     static void Delete(Chain* chain);  // Frees the chain and its nodes.
   };
+  // A store key with its hash, computed once per operation: the high bits
+  // pick the shard and the whole hash places the key in the shard's hash set
+  // (which uses the low bits), so one hash serves both.
+  struct HashedKey {
+    std::string_view key;
+    uint64_t hash;
+  };
+  static HashedKey HashKey(std::string_view store_key);
+  // A hash-set slot: the chain and the hash of its key, so that growing the
+  // set never touches the chains, and a probe dereferences a chain only when
+  // the full hash matches.
+  struct ChainSlot {
+    uint64_t hash;
+    Chain* chain;
+  };
   struct ChainHash {
     using is_transparent = void;
-    size_t operator()(std::string_view key) const;
-    size_t operator()(const Chain* c) const { return (*this)(c->key()); }
+    size_t operator()(const HashedKey& k) const { return static_cast<size_t>(k.hash); }
+    size_t operator()(const ChainSlot& s) const { return static_cast<size_t>(s.hash); }
   };
   struct ChainEq {
     using is_transparent = void;
-    static std::string_view K(std::string_view k) { return k; }
-    static std::string_view K(const Chain* c) { return c->key(); }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const { return K(a) == K(b); }
+    bool operator()(const ChainSlot& a, const ChainSlot& b) const { return a.chain == b.chain; }
+    bool operator()(const ChainSlot& a, const HashedKey& b) const {
+      return a.hash == b.hash && a.chain->key() == b.key;
+    }
+    bool operator()(const HashedKey& a, const ChainSlot& b) const { return (*this)(b, a); }
   };
-  using ChainSet = absl::flat_hash_set<Chain*, ChainHash, ChainEq>;
+  using ChainSet = absl::flat_hash_set<ChainSlot, ChainHash, ChainEq>;
 
   // The ordered key index: per shard, one ordered set per namespace
   // (primitive, run). An entry is the chain plus the first 8 bytes of the key
@@ -238,9 +267,9 @@ class MvccStore {
   static void SortShard(Shard* shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
 
   // The chain of `store_key` in its shard, or null.
-  static Chain* Find(const Shard& shard, std::string_view store_key)
+  static Chain* Find(const Shard& shard, const HashedKey& key)
       ABSL_SHARED_LOCKS_REQUIRED(shard.mu);
-  Shard& ShardFor(std::string_view store_key) const;
+  Shard& ShardFor(const HashedKey& key) const;
   static const VersionNode* NodeAt(const Chain& chain, Version snapshot,
                                    ReadStatus* status, Version* earliest);
   static ReadStatus ReadChain(const Chain& chain, Version snapshot,

@@ -2,6 +2,7 @@
 #include "txn/transaction_impl.hpp"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "storage/store_key.hpp"
@@ -52,6 +53,48 @@ storage::ReadStatus TxnContext::ReadVersion(std::string_view store_key, Version*
   if (record_reads_) request_.reads.emplace_back(store_key);
   return manager_->store()->Visit(store_key, pin_.version, nullptr,
                                   [&](const Value&, Version v, TimestampMicros) { *version = v; });
+}
+
+storage::ReadStatus TxnContext::Visit(std::string_view store_key,
+                                      storage::MvccStore::VisitFn fn) {
+  auto it = writes_.find(store_key);
+  if (it != writes_.end()) {
+    if (it->second.type == storage::MutationType::kDelete) {
+      return storage::ReadStatus::kAbsent;
+    }
+    fn(it->second.value, 0, 0);
+    return storage::ReadStatus::kFound;
+  }
+  if (record_reads_) request_.reads.emplace_back(store_key);
+  return manager_->store()->Visit(store_key, pin_.version, nullptr, fn);
+}
+
+void TxnContext::ReadMany(absl::Span<const std::string_view> store_keys, ReadManyFn fn) {
+  if (writes_.empty()) {
+    if (record_reads_) {
+      for (std::string_view key : store_keys) request_.reads.emplace_back(key);
+    }
+    manager_->store()->VisitMany(store_keys, pin_.version, fn);
+    return;
+  }
+  // Own writes answer their keys; the store answers the rest.
+  std::vector<std::string_view> from_store;
+  std::vector<size_t> index_of;
+  for (size_t i = 0; i < store_keys.size(); ++i) {
+    auto it = writes_.find(store_keys[i]);
+    if (it == writes_.end()) {
+      if (record_reads_) request_.reads.emplace_back(store_keys[i]);
+      from_store.push_back(store_keys[i]);
+      index_of.push_back(i);
+    } else if (it->second.type != storage::MutationType::kDelete) {
+      fn(i, it->second.value, 0, 0);
+    }
+  }
+  manager_->store()->VisitMany(
+      from_store, pin_.version,
+      [&](size_t i, const Value& value, Version version, TimestampMicros timestamp_us) {
+        fn(index_of[i], value, version, timestamp_us);
+      });
 }
 
 const Value* TxnContext::PendingValue(std::string_view store_key) const {

@@ -75,6 +75,18 @@ class TxnContext {
   // Like Read, without copying the value: sets `*version` (0 for this
   // transaction's own write).
   storage::ReadStatus ReadVersion(std::string_view store_key, Version* version);
+  // Like Read, in place: calls `fn(value, version, timestamp)` with the
+  // value Read would copy out, under the store's lock (see
+  // MvccStore::Visit). Returns what Read would.
+  storage::ReadStatus Visit(std::string_view store_key, storage::MvccStore::VisitFn fn);
+  // Reads many keys in place: calls `fn(i, value, version, timestamp)` once
+  // for each store_keys[i] this transaction sees a value for (its own write,
+  // reported with version 0 and timestamp 0, else the snapshot), in no
+  // particular order; keys it sees no value for are skipped. Snapshot reads
+  // are added to the read set. `fn` runs under store locks (see
+  // MvccStore::VisitMany): it must be short and must not use this context.
+  using ReadManyFn = storage::MvccStore::ManyFn;
+  void ReadMany(absl::Span<const std::string_view> store_keys, ReadManyFn fn);
   // The newest committed version of the key (0 if absent or deleted),
   // regardless of the snapshot and of this transaction's own writes. Not
   // added to the read set: callers pair it with ExpectVersion.

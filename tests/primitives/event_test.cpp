@@ -484,6 +484,13 @@ TEST_F(EventTest, AppendsInOneTransactionGetConsecutiveSeqs) {
   q.type = "in_txn";
   ASSERT_OK_AND_ASSIGN(EventPage own_page, txn->EventList(kRun, q));
   EXPECT_EQ(Seqs(own_page.events), Range(2, 4));
+  // A page mixing a committed event with own ones (read in one batch).
+  ASSERT_OK_AND_ASSIGN(EventPage mixed, txn->EventList(kRun, EventQuery{}));
+  EXPECT_EQ(Seqs(mixed.events), Range(1, 4));
+  EXPECT_EQ(mixed.events[0].value.payload, Value(0));
+  EXPECT_NE(mixed.events[0].version, 0u);
+  EXPECT_EQ(mixed.events[2].value.payload, Value(1));
+  EXPECT_EQ(mixed.events[2].version, 0u) << "an own write has no commit version yet";
   ASSERT_OK_AND_ASSIGN(uint64_t out_len, db_->EventLength(kRun));
   EXPECT_EQ(out_len, 1u);
   EXPECT_ERROR(db_->EventRead(kRun, 2), ErrorCode::kNotFound);

@@ -97,6 +97,40 @@ TEST(MvccStoreTest, GetLatestUsesVisible) {
   EXPECT_EQ(store.GetLatest(K("k"), visible, &out), ReadStatus::kAbsent);
 }
 
+// VisitMany answers each key as Get would at the snapshot, across batches
+// and shards, skipping absent and deleted keys and reporting each index once.
+TEST(MvccStoreTest, VisitManyMatchesGet) {
+  MvccStore store(8, RetentionPolicy::KeepAll());
+  constexpr int kKeys = 300;  // Several batches of kVisitManyBatch.
+  for (int i = 0; i < kKeys; ++i) {
+    Put(store, "k" + std::to_string(i), static_cast<Version>(i + 1), Value(i));
+    if (i % 7 == 0) Del(store, "k" + std::to_string(i), static_cast<Version>(kKeys + i + 1));
+  }
+  std::vector<std::string> owned;
+  for (int i = 0; i < kKeys + 20; ++i) owned.push_back(K("k" + std::to_string(i)));
+  std::vector<std::string_view> keys(owned.begin(), owned.end());
+  for (Version snapshot : {Version{0}, Version{150}, Version{kKeys}, Version{2 * kKeys + 1}}) {
+    // `fn` may not call back into the store: collect, then compare.
+    std::vector<int> seen(keys.size(), 0);
+    std::vector<Versioned<Value>> got(keys.size());
+    store.VisitMany(keys, snapshot,
+                    [&](size_t i, const Value& value, Version version, TimestampMicros ts) {
+                      ASSERT_LT(i, keys.size());
+                      ++seen[i];
+                      got[i] = Versioned<Value>{value, version, ts};
+                    });
+    for (size_t i = 0; i < keys.size(); ++i) {
+      Versioned<Value> expected;
+      const bool found = store.Get(keys[i], snapshot, &expected) == ReadStatus::kFound;
+      ASSERT_EQ(seen[i], found ? 1 : 0) << "key " << i << " at snapshot " << snapshot;
+      if (!found) continue;
+      EXPECT_EQ(got[i].value, expected.value);
+      EXPECT_EQ(got[i].version, expected.version);
+      EXPECT_EQ(got[i].timestamp_us, expected.timestamp_us);
+    }
+  }
+}
+
 TEST(MvccStoreTest, TombstonesHideAndAccounting) {
   MvccStore store(64, RetentionPolicy::KeepAll());
   EXPECT_EQ(store.live_keys(), 0u);
