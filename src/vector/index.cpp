@@ -142,6 +142,7 @@ class Graph {
 namespace {
 
 constexpr size_t kCacheLineBytes = 64;
+constexpr size_t kPrefetchBytes = 4 * kCacheLineBytes;
 
 // hnswlib's getListCount (which takes a mutable pointer): a link list starts
 // with its length as an unsigned short.
@@ -156,7 +157,7 @@ inline Ref PrefetchElement(const hnswlib::HierarchicalNSW<float>& h, hnswlib::ta
                            size_t vector_bytes) {
   const Ref r = LoadRef(h.getDataByInternalId(id));
   const char* p = reinterpret_cast<const char*>(r.data);
-  for (size_t off = 0; off < vector_bytes; off += kCacheLineBytes) {
+  for (size_t off = 0; off < std::min(vector_bytes, kPrefetchBytes); off += kCacheLineBytes) {
     __builtin_prefetch(p + off, 0, 3);
   }
   return r;
