@@ -497,18 +497,37 @@ void VectorIndex::ExactLocked(const float* q, const std::vector<uint32_t>* label
   const std::deque<Entry>& entries = entries_;
   const size_t entry_count = entries_.size();
   const Graph* const graph = graph_.get();
+  // In batches: find the visible entries and start fetching their
+  // components, then score them, so the cache misses overlap.
+  constexpr size_t kBatch = 16;
+  std::pair<const Entry*, uint32_t> batch[kBatch];
+  size_t n = 0;
+  auto flush = [&] {
+    for (size_t i = 0; i < n; ++i) {
+      const Entry& e = *batch[i].first;
+      best->emplace_back(graph->Distance(q, e.data(), e.scale), batch[i].second);
+    }
+    *scored += n;
+    n = 0;
+  };
   auto consider = [&](uint32_t label) {
     const Entry& e = entries[label];
     if (!VisibleLocked(e, p.snapshot)) return;
     if (p.skip && p.skip(*e.key)) return;
-    best->emplace_back(graph->Distance(q, e.data(), e.scale), label);
-    ++*scored;
+    const char* data = reinterpret_cast<const char*>(e.data());
+    for (size_t off = 0; off < std::min(graph->vector_bytes, kPrefetchBytes);
+         off += kCacheLineBytes) {
+      __builtin_prefetch(data + off, 0, 3);
+    }
+    batch[n++] = {&e, label};
+    if (n == kBatch) flush();
   };
   if (labels != nullptr) {
     for (uint32_t label : *labels) consider(label);
   } else {
     for (uint32_t label = 0; label < entry_count; ++label) consider(label);
   }
+  flush();
 }
 
 absl::Status VectorIndex::Search(const SearchParams& p, VectorSearchResult* stats,
