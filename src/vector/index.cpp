@@ -493,8 +493,9 @@ void VectorIndex::ExactLocked(const float* q, const std::vector<uint32_t>* label
                               const SearchParams& p,
                               std::vector<std::pair<float, uint32_t>>* best,
                               uint64_t* scored) const {
-  // Plain pointers: the lambda is analysed without the lock held here.
-  const std::deque<Entry>& entries = entries_;
+  // Taken through a pointer: the lambda is analysed without the lock held
+  // here, and a plain reference would count as a read of entries_ there.
+  const std::deque<Entry>& entries = *&entries_;
   const size_t entry_count = entries_.size();
   const Graph* const graph = graph_.get();
   // In batches: find the visible entries and start fetching their
@@ -547,8 +548,9 @@ absl::Status VectorIndex::Search(const SearchParams& p, VectorSearchResult* stat
   bool exact = true;
   const hnswlib::HierarchicalNSW<float>* h = graph_->hnsw.get();
   const Graph* const graph = graph_.get();
-  // Plain pointers: lambdas are analysed without the lock held here.
-  const std::deque<Entry>& entries = entries_;
+  // Taken through a pointer: lambdas are analysed without the lock held
+  // here, and a plain reference would count as a read of entries_ there.
+  const std::deque<Entry>& entries = *&entries_;
   const size_t entry_count = entries_.size();
 
   // Asks the graph for `fetch` candidates, keeping those `accept` takes,
