@@ -152,14 +152,20 @@ inline int ListCount(const unsigned int* list) {
   return n;
 }
 
+// Starts fetching the first lines of a vector's components (the hardware
+// prefetcher follows the rest).
+inline void PrefetchComponents(const float* data, size_t vector_bytes) {
+  const char* p = reinterpret_cast<const char*>(data);
+  for (size_t off = 0; off < std::min(vector_bytes, kPrefetchBytes); off += kCacheLineBytes) {
+    __builtin_prefetch(p + off, 0, 3);
+  }
+}
+
 // Loads the reference of element `id` and starts fetching its components.
 inline Ref PrefetchElement(const hnswlib::HierarchicalNSW<float>& h, hnswlib::tableint id,
                            size_t vector_bytes) {
   const Ref r = LoadRef(h.getDataByInternalId(id));
-  const char* p = reinterpret_cast<const char*>(r.data);
-  for (size_t off = 0; off < std::min(vector_bytes, kPrefetchBytes); off += kCacheLineBytes) {
-    __builtin_prefetch(p + off, 0, 3);
-  }
+  PrefetchComponents(r.data, vector_bytes);
   return r;
 }
 
@@ -170,12 +176,11 @@ std::vector<std::pair<float, hnswlib::labeltype>> Graph::SearchKnn(const float* 
   const hnswlib::HierarchicalNSW<float>& h = *hnsw;
   std::vector<std::pair<float, hnswlib::labeltype>> out;
   if (h.cur_element_count == 0 || ef == 0) return out;
-  const size_t bytes = vector_bytes;
   auto distance_to = [&](const Ref& r) { return Distance(q, r.data, r.scale); };
 
   // Greedy descent through the upper layers.
   hnswlib::tableint cur = h.enterpoint_node_;
-  float cur_dist = distance_to(PrefetchElement(h, cur, bytes));
+  float cur_dist = distance_to(PrefetchElement(h, cur, vector_bytes));
   for (int level = h.maxlevel_; level > 0; --level) {
     bool changed = true;
     while (changed) {
@@ -184,7 +189,7 @@ std::vector<std::pair<float, hnswlib::labeltype>> Graph::SearchKnn(const float* 
       const int size = ListCount(list);
       const hnswlib::tableint* ids = reinterpret_cast<const hnswlib::tableint*>(list + 1);
       for (int i = 0; i < size; ++i) {
-        const float d = distance_to(PrefetchElement(h, ids[i], bytes));
+        const float d = distance_to(PrefetchElement(h, ids[i], vector_bytes));
         if (d < cur_dist) {
           cur_dist = d;
           cur = ids[i];
@@ -231,7 +236,7 @@ std::vector<std::pair<float, hnswlib::labeltype>> Graph::SearchKnn(const float* 
       if (visited[id] == tag) continue;
       visited[id] = tag;
       batch_ids.push_back(id);
-      batch_refs.push_back(PrefetchElement(h, id, bytes));
+      batch_refs.push_back(PrefetchElement(h, id, vector_bytes));
     }
     for (size_t j = 0; j < batch_ids.size(); ++j) {
       const float d = distance_to(batch_refs[j]);
@@ -377,7 +382,7 @@ absl::Status VectorIndex::BuildGraphLocked() {
 void VectorIndex::Apply(std::string_view key, Version version, const Value* record) {
   absl::MutexLock lock(&mu_);
   if (broken_) return;
-  const auto [key_it, inserted] = keys_.try_emplace(absl::string_view(key.data(), key.size()));
+  const auto key_it = keys_.try_emplace(absl::string_view(key.data(), key.size())).first;
   KeyWrites& writes = key_it->second;
   const util::WritePlace place = util::PlaceWrite(writes, version, kLive);
   if (place.seen) return;
@@ -515,11 +520,7 @@ void VectorIndex::ExactLocked(const float* q, const std::vector<uint32_t>* label
     const Entry& e = entries[label];
     if (!VisibleLocked(e, p.snapshot)) return;
     if (p.skip && p.skip(*e.key)) return;
-    const char* data = reinterpret_cast<const char*>(e.data());
-    for (size_t off = 0; off < std::min(graph->vector_bytes, kPrefetchBytes);
-         off += kCacheLineBytes) {
-      __builtin_prefetch(data + off, 0, 3);
-    }
+    PrefetchComponents(e.data(), graph->vector_bytes);
     batch[n++] = {&e, label};
     if (n == kBatch) flush();
   };
